@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of supd into build/<flavour>.
+#   scripts/build.sh [release|asan|fuzz]     (default: release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:-release}
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  asan)    args=(-DCMAKE_BUILD_TYPE=Debug -DSUPD_SANITIZE=ON -DSUPD_BENCH=OFF) ;;
+  fuzz)    args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DSUPD_FUZZ=ON -DSUPD_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour $flavour (release, asan, fuzz)" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$flavour" -G Ninja "${args[@]}" >/dev/null
+cmake --build "build/$flavour" -j "$(nproc)"

@@ -1,0 +1,2 @@
+// Placeholder until the behaviours land.
+int main() { return 0; }
