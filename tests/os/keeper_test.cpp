@@ -59,8 +59,11 @@ class KeeperTest : public testing::Test {
   }
 
   void TearDown() override {
-    // Whatever a failed test left behind must not outlive it.
-    for (pid_t pid : all_pids()) kill(pid, SIGKILL);
+    // Whatever a failed test left behind must not outlive it. (A passing test saw every
+    // pid gone, and a reused pid must not be hit.)
+    if (HasFailure()) {
+      for (pid_t pid : all_pids()) kill(pid, SIGKILL);
+    }
     if (keeper_ > 0 && !keeper_reaped_) {
       kill(keeper_, SIGKILL);
       waitpid(keeper_, nullptr, 0);
