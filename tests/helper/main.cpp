@@ -114,8 +114,10 @@ int do_crash(Args& args) {
   return kSystemFailure;
 }
 
-int do_ignore_term(Args&) {
+// Ignores SIGTERM, then goes on; as the last behaviour, sleeps for an hour.
+int do_ignore_term(Args& args) {
   ::signal(SIGTERM, SIG_IGN);
+  if (args.empty()) sleep_ms(3600 * 1000L);
   return kContinue;
 }
 
@@ -131,6 +133,14 @@ int do_sleep_then_exit(Args& args) {
   return static_cast<int>(code);
 }
 
+// Polls (every millisecond) until PATH exists: lets a test release many children at once.
+int do_wait_file(Args& args) {
+  const std::string path = args.next("path");
+  struct stat st {};
+  while (::stat(path.c_str(), &st) != 0) sleep_ms(1);
+  return kContinue;
+}
+
 int do_ready(Args&) {
   out("ready\n");
   return kContinue;
@@ -138,6 +148,11 @@ int do_ready(Args&) {
 
 int do_print(Args& args) {
   out(args.next("text") + "\n");
+  return kContinue;
+}
+
+int do_print_raw(Args& args) {
+  out(args.next("text"));
   return kContinue;
 }
 
@@ -370,7 +385,7 @@ int do_notify(Args& args) {
   if (len >= sizeof addr.sun_path) return kUsage;
   std::memcpy(addr.sun_path, socket_path, len);
   if (addr.sun_path[0] == '@') addr.sun_path[0] = '\0';
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
   if (fd < 0) die("socket");
   const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
   if (::sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&addr),
@@ -390,11 +405,13 @@ struct Behaviour {
 constexpr Behaviour kBehaviours[] = {
     {"exit", "exit CODE", do_exit},
     {"crash", "crash segv|abort (die by that signal)", do_crash},
-    {"ignore-term", "ignore-term (then go on)", do_ignore_term},
+    {"ignore-term", "ignore-term (then go on; last: sleep an hour)", do_ignore_term},
     {"sleep", "sleep SECONDS", do_sleep},
     {"sleep-then-exit", "sleep-then-exit MS CODE", do_sleep_then_exit},
+    {"wait-file", "wait-file PATH (until it exists)", do_wait_file},
     {"ready", "ready (print \"ready\" to stdout)", do_ready},
     {"print", "print TEXT (to stdout, with a newline)", do_print},
+    {"print-raw", "print-raw TEXT (to stdout, no newline)", do_print_raw},
     {"eprint", "eprint TEXT (to stderr, with a newline)", do_eprint},
     {"print-pid-file", "print-pid-file PATH (write own pid)", do_print_pid_file},
     {"grandchild", "grandchild PIDFILE (a child in the group that sleeps)", do_grandchild},

@@ -18,7 +18,7 @@ class HelperNotifyTest : public ChildTest {
  protected:
   // Binds a datagram socket at `path` ("@name": abstract). Returns the fd.
   int bind_socket(const std::string& path) {
-    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
     EXPECT_GE(fd, 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;

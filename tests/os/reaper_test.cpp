@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "os/child_test_support.h"
 
 namespace supd::os {
@@ -36,15 +38,19 @@ TEST_F(ReaperTest, AnExitBeforeAsyncWaitIsStillReported) {
 
 TEST_F(ReaperTest, ManyChildrenExitingTogetherAreEachReportedOnce) {
   constexpr int kChildren = 200;
+  TempDir dir;
+  const std::string gate = dir / "go";
   std::vector<Child*> children;
   for (int i = 0; i < kChildren; ++i) {
-    ProcessSpec spec = helper({"sleep-then-exit", "300", std::to_string(i % 50)});
+    ProcessSpec spec = helper({"wait-file", gate, "exit", std::to_string(i % 50)});
     spec.stdout_mode = StdioMode::Null;
     spec.stderr_mode = StdioMode::Null;
     Child* child = start(spec);
     ASSERT_NE(child, nullptr) << "child " << i;
     children.push_back(child);
   }
+  // All released within a millisecond or two of each other: SIGCHLDs merge.
+  std::ofstream(gate).close();
   const bool all = run_until(
       [&] {
         for (Child* c : children) {

@@ -1,13 +1,18 @@
 // spawn(): what the child gets from supd and what it must not (environment, directory,
 // umask, limits, descriptors, signal state, session, identity).
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <sstream>
+#include <vector>
 
 #include "os/child_test_support.h"
 
@@ -150,6 +155,46 @@ TEST_F(SpawnIsolationTest, RunsAsAnotherUserWithItsGroupsAndHome) {
   EXPECT_EQ(got[2], "nobody");
 }
 
+TEST_F(SpawnIsolationTest, TakesTheUsersSupplementaryGroups) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
+  // Any user other than root who belongs to more groups than its primary one.
+  std::string name;
+  std::string expected;
+  ::setpwent();
+  while (passwd* pw = ::getpwent()) {
+    if (pw->pw_uid == 0) continue;
+    int n = 64;
+    std::vector<gid_t> groups(64);
+    if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) < 0 || n < 2) continue;
+    name = pw->pw_name;
+    expected =
+        "uid=" + std::to_string(pw->pw_uid) + " gid=" + std::to_string(pw->pw_gid) + " groups=";
+    groups.resize(static_cast<std::size_t>(n));
+    std::sort(groups.begin(), groups.end());
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      expected += (i > 0 ? "," : "") + std::to_string(groups[i]);
+    }
+    break;
+  }
+  ::endpwent();
+  if (name.empty()) GTEST_SKIP() << "no user with supplementary groups";
+  ProcessSpec spec = helper({"print-creds"});
+  spec.user = name;
+  const std::string out = output_of(spec);
+  // The helper prints groups in the kernel's order: compare as sorted lists.
+  const auto groups_at = out.find("groups=");
+  ASSERT_NE(groups_at, std::string::npos) << out;
+  std::vector<long> got;
+  std::stringstream list(out.substr(groups_at + 7));
+  for (std::string g; std::getline(list, g, ',');) got.push_back(std::stol(g));
+  std::sort(got.begin(), got.end());
+  std::string sorted = out.substr(0, groups_at + 7);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    sorted += (i > 0 ? "," : "") + std::to_string(got[i]);
+  }
+  EXPECT_EQ(sorted, expected) << "user " << name;
+}
+
 TEST_F(SpawnIsolationTest, RunsAsANumericUserAndGroup) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
   ProcessSpec spec = helper({"print-creds"});
@@ -165,6 +210,37 @@ TEST_F(SpawnIsolationTest, NamingSupdsOwnUserNeedsNoPrivilege) {
   spec.user = self->pw_name;
   const auto got = output_of(spec);
   EXPECT_EQ(got.rfind("uid=" + std::to_string(::geteuid()) + " ", 0), 0u) << got;
+}
+
+// A daemon may be started with stdin, stdout and stderr closed: its own descriptors then
+// take the numbers 0-2, and the child must still get exactly its pipes there.
+TEST(SpawnWithoutStdioTest, WorksWhenSupdHasNoStdio) {
+  const pid_t tester = ::fork();
+  ASSERT_GE(tester, 0);
+  if (tester == 0) {
+    ::close(0);
+    ::close(1);
+    ::close(2);
+    asio::io_context io;
+    auto child = spawn(io, helper({"list-fds", "eprint", "err"}));
+    if (!child) ::_exit(10);
+    auto out = testing::Collector::start((*child)->take_stdout());
+    auto err = testing::Collector::start((*child)->take_stderr());
+    std::optional<ExitStatus> status;
+    (*child)->async_wait([&](const ExitStatus& s) { status = s; });
+    if (!testing::run_until(io, [&] { return status && out->done() && err->done(); })) {
+      ::_exit(11);
+    }
+    if (status->describe() != "exited 0") ::_exit(12);
+    if (out->text() != "0 1 2\n") ::_exit(13);
+    if (err->text() != "err\n") ::_exit(14);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(tester, &status, 0), tester);
+  ASSERT_TRUE(WIFEXITED(status));
+  // 10 spawn failed, 11 timed out, 12 bad exit, 13 wrong descriptors, 14 stderr lost.
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -56,6 +56,10 @@ class PosixChild final : public Child {
     return {};
   }
 
+  // The group id is the main process's pid, which the kernel does not hand out again while
+  // any process still belongs to the group; only once the group is empty could the number
+  // be reused (after pid_max more forks), a risk accepted for leftovers that are signalled
+  // soon after the main process exits.
   Status signal_group(Signal s) override {
     if (::kill(-record_->pid, native_signal(s)) == 0 || errno == ESRCH) return {};
     return last_error(std::string("signal ") + signal_name(s) + " to process group " +
