@@ -11,8 +11,9 @@ Duration backoff_delay(const BackoffPolicy& policy, unsigned failures) {
   if (initial == 0.0) return Duration(0);
   const double factor = policy.factor >= 1.0 ? policy.factor : 1.0;  // also catches NaN
   const double steps = failures > 1 ? static_cast<double>(failures - 1) : 0.0;
-  // pow() may reach infinity for long failure streaks; min() with the cap brings it back.
-  const double delay = std::min(initial * std::pow(factor, steps), cap);
+  // pow() may reach infinity for long failure streaks; the cap brings it back.
+  const double delay = initial * std::pow(factor, steps);
+  if (delay >= cap) return std::max(policy.max, Duration(0));  // exact, no double round trip
   return Duration(static_cast<Duration::rep>(delay));
 }
 
