@@ -128,6 +128,8 @@ std::optional<Output> Supervisor::reload(std::vector<ServiceSpec> services,
 
   Output out;
   for (const auto& name : names()) refresh_waiting(out, name, now);
+  // Removed services already at rest are forgotten by propagate().
+  changed_.insert(changed_.end(), removed.begin(), removed.end());
   propagate(out, now);
   do_stop(out, removed, now, "removed from the config");
   do_start(out, to_restart, now, "config changed", true);
@@ -225,9 +227,10 @@ void Supervisor::try_stop(Output& out, const std::string& name, TimePoint now) {
 
 void Supervisor::do_start(Output& out, const std::vector<std::string>& names, TimePoint now,
                           const std::string& reason, bool restart) {
-  // The named services, plus every stopped (or stopping by request) dependency they need.
+  // The named services, plus every stopped (or stopping by request) dependency they need,
+  // each with the dependent that needs it.
   std::set<std::string, std::less<>> named;
-  std::set<std::string, std::less<>> pulled;
+  std::map<std::string, std::string, std::less<>> pulled;
   std::vector<std::string> todo;
   for (const auto& name : names) {
     if (find(name) == nullptr) {
@@ -245,16 +248,21 @@ void Supervisor::do_start(Output& out, const std::vector<std::string>& names, Ti
       const Entry* d = find(dep.name);
       if (d == nullptr || !seen.insert(dep.name).second) continue;
       todo.push_back(dep.name);
-      if (d->machine.snapshot().state == State::Stopped || d->stop_wanted) pulled.insert(dep.name);
+      if (d->machine.snapshot().state == State::Stopped || d->stop_wanted) {
+        pulled.emplace(dep.name, name);
+      }
     }
   }
   for (const auto& name : this->names()) {  // dependencies first
     const bool is_named = named.count(name) != 0;
-    if (!is_named && pulled.count(name) == 0) continue;
+    auto puller = pulled.find(name);
+    if (!is_named && puller == pulled.end()) continue;
     Entry* e = find(name);
     e->stop_wanted = false;
     e->stop_sent = false;
-    if (restart && is_named) {
+    if (!is_named) {
+      step(out, name, Start{"needed by " + puller->second}, now);
+    } else if (restart) {
       step(out, name, Restart{reason}, now);
     } else {
       step(out, name, Start{reason}, now);
