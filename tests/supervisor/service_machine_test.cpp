@@ -1,4 +1,4 @@
-// Every transition of SPEC.md "Service states", driven with a fake clock: each test asserts
+// Every transition of SPEC.md "Service states", driven with a fake clock_: each test asserts
 // the state, the exact actions in order and the reason text.
 #include "supervisor/service_machine.h"
 
@@ -19,9 +19,9 @@ using Actions = std::vector<Action>;
 
 class ServiceMachineTest : public ::testing::Test {
  protected:
-  // Builds the machine from `policy` on first use, so tests set the policy first.
+  // Builds the machine from `policy_` on first use, so tests set the policy first.
   ServiceMachine& machine() {
-    if (!machine_) machine_.emplace(policy, clock.now());
+    if (!machine_) machine_.emplace(policy_, clock_.now());
     return *machine_;
   }
   const Snapshot& snap() { return machine().snapshot(); }
@@ -31,24 +31,24 @@ class ServiceMachineTest : public ::testing::Test {
   // one; it comes back as armed_in() writes it (generation 0, deadline relative to now), so
   // that expectations do not depend on the order in which EXPECT_EQ evaluates its sides.
   Actions send(const Event& event) {
-    Step step = machine().handle(event, clock.now());
-    note = step.cant_happen;
+    Step step = machine().handle(event, clock_.now());
+    note_ = step.cant_happen;
     for (Action& action : step.actions) {
       if (auto* arm = std::get_if<ArmTimer>(&action)) {
         EXPECT_GT(arm->generation, last_generation_);
         EXPECT_EQ(arm->generation, machine().timer_generation());
         last_generation_ = arm->generation;
         arm->generation = 0;
-        arm->deadline = TimePoint{} + (arm->deadline - clock.now());
+        arm->deadline = TimePoint{} + (arm->deadline - clock_.now());
       }
     }
     return step.actions;
   }
-  // Moves the clock forward by `d` and, if the armed deadline has come, fires the timer.
+  // Moves the clock_ forward by `d` and, if the armed deadline has come, fires the timer.
   Actions advance(Duration d) {
-    clock.advance(d);
+    clock_.advance(d);
     auto deadline = machine().armed_deadline();
-    if (!deadline || *deadline > clock.now()) return {};
+    if (!deadline || *deadline > clock_.now()) return {};
     return send(TimerFired{machine().timer_generation()});
   }
   // An ArmTimer for `d` from the time of the step, as send() returns it.
@@ -58,19 +58,19 @@ class ServiceMachineTest : public ::testing::Test {
   void bring_up(Pid pid = 100) {
     send(Start{});
     send(Spawned{pid});
-    advance(policy.start_secs);
+    advance(policy_.start_secs);
     ASSERT_EQ(state(), State::Running);
   }
   // A start that fails: spawn, then exit 1 soon after.
   Actions fail_start(Pid pid = 100) {
     send(Spawned{pid});
-    clock.advance(100ms);
+    clock_.advance(100ms);
     return send(Exited{exit_code(1)});
   }
 
-  FakeClock clock;
-  Policy policy;
-  std::string note;
+  FakeClock clock_;
+  Policy policy_;
+  std::string note_;
 
  private:
   std::optional<ServiceMachine> machine_;
@@ -82,7 +82,7 @@ class ServiceMachineTest : public ::testing::Test {
 TEST_F(ServiceMachineTest, NewServiceIsStoppedWithNoProcess) {
   EXPECT_EQ(state(), State::Stopped);
   EXPECT_EQ(snap().process, ProcessPhase::None);
-  EXPECT_EQ(snap().since, clock.now());
+  EXPECT_EQ(snap().since, clock_.now());
   EXPECT_FALSE(machine().armed_deadline());
 }
 
@@ -104,7 +104,7 @@ TEST_F(ServiceMachineTest, SpawnedArmsTheStartSecsTimer) {
   EXPECT_EQ(send(Spawned{42}), (Actions{armed_in(1s)}));
   EXPECT_EQ(state(), State::Starting);
   EXPECT_EQ(snap().pid, 42);
-  EXPECT_EQ(snap().spawned_at, clock.now());
+  EXPECT_EQ(snap().spawned_at, clock_.now());
   EXPECT_EQ(snap().process, ProcessPhase::Alive);
 }
 
@@ -120,7 +120,7 @@ TEST_F(ServiceMachineTest, StartingBecomesRunningOnceStartSecsPassed) {
 }
 
 TEST_F(ServiceMachineTest, ZeroStartSecsIsRunningAtSpawn) {
-  policy.start_secs = 0s;
+  policy_.start_secs = 0s;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{Publish{State::Starting, State::Running, "started"}}));
 }
@@ -133,7 +133,7 @@ TEST_F(ServiceMachineTest, StartWhileStartingOrRunningChangesNothing) {
   advance(1s);
   EXPECT_EQ(send(Start{}), Actions{});
   EXPECT_EQ(state(), State::Running);
-  EXPECT_EQ(note, "");
+  EXPECT_EQ(note_, "");
 }
 
 // --- a running service dies -------------------------------------------------------------
@@ -168,7 +168,7 @@ TEST_F(ServiceMachineTest, SuccessfulExitWhileRunningEndsExitedUnderOnFailure) {
 }
 
 TEST_F(ServiceMachineTest, SuccessExitCodesAreNotFailures) {
-  policy.success_exit_codes = {0, 3};
+  policy_.success_exit_codes = {0, 3};
   bring_up();
   EXPECT_EQ(send(Exited{exit_code(3)}),
             (Actions{Publish{State::Running, State::Exited, "exited 3"}}));
@@ -176,14 +176,14 @@ TEST_F(ServiceMachineTest, SuccessExitCodesAreNotFailures) {
 }
 
 TEST_F(ServiceMachineTest, AlwaysRestartsAfterASuccessfulExit) {
-  policy.restart = RestartPolicy::Always;
+  policy_.restart = RestartPolicy::Always;
   bring_up();
   EXPECT_EQ(send(Exited{exit_code(0)}),
             (Actions{Publish{State::Running, State::Starting, "exited 0; restarting"}, Spawn{}}));
 }
 
 TEST_F(ServiceMachineTest, NeverEndsExitedAfterACrash) {
-  policy.restart = RestartPolicy::Never;
+  policy_.restart = RestartPolicy::Never;
   bring_up();
   EXPECT_EQ(send(Exited{exit_code(1)}),
             (Actions{Publish{State::Running, State::Exited, "exited 1"}}));
@@ -196,7 +196,7 @@ TEST_F(ServiceMachineTest, NeverEndsExitedAfterACrash) {
 TEST_F(ServiceMachineTest, ExitBeforeStartSecsIsAFailedStartThatBacksOff) {
   send(Start{});
   send(Spawned{42});
-  clock.advance(500ms);
+  clock_.advance(500ms);
   EXPECT_EQ(send(Exited{exit_code(1)}),
             (Actions{Publish{State::Starting, State::Backoff, "exited 1; retrying in 1s"},
                      armed_in(1s)}));
@@ -207,8 +207,8 @@ TEST_F(ServiceMachineTest, ExitBeforeStartSecsIsAFailedStartThatBacksOff) {
 }
 
 TEST_F(ServiceMachineTest, FailedStartsBackOff1s2s4sCappedAtMax) {
-  policy.backoff = {1s, 5s, 2.0};
-  policy.max_restarts = 100;
+  policy_.backoff = {1s, 5s, 2.0};
+  policy_.max_restarts = 100;
   send(Start{});
   for (Duration expected : {1000ms, 2000ms, 4000ms, 5000ms, 5000ms}) {
     EXPECT_EQ(fail_start(), (Actions{Publish{State::Starting, State::Backoff,
@@ -223,7 +223,7 @@ TEST_F(ServiceMachineTest, FailedStartsBackOff1s2s4sCappedAtMax) {
 }
 
 TEST_F(ServiceMachineTest, BackoffResetsOnceAStartSucceeds) {
-  policy.max_restarts = 100;
+  policy_.max_restarts = 100;
   send(Start{});
   fail_start();
   advance(1s);
@@ -251,7 +251,7 @@ TEST_F(ServiceMachineTest, SpawnFailureBacksOff) {
 }
 
 TEST_F(ServiceMachineTest, SpawnFailureUnderNeverEndsExited) {
-  policy.restart = RestartPolicy::Never;
+  policy_.restart = RestartPolicy::Never;
   send(Start{});
   EXPECT_EQ(send(SpawnFailed{"Permission denied"}),
             (Actions{Publish{State::Starting, State::Exited, "spawn failed: Permission denied"}}));
@@ -267,10 +267,10 @@ TEST_F(ServiceMachineTest, SuccessfulExitDuringStartingEndsExitedUnderOnFailure)
 }
 
 TEST_F(ServiceMachineTest, SuccessfulExitDuringStartingBacksOffUnderAlways) {
-  policy.restart = RestartPolicy::Always;
+  policy_.restart = RestartPolicy::Always;
   send(Start{});
   send(Spawned{42});
-  clock.advance(100ms);
+  clock_.advance(100ms);
   EXPECT_EQ(send(Exited{exit_code(0)}),
             (Actions{Publish{State::Starting, State::Backoff, "exited 0; retrying in 1s"},
                      armed_in(1s)}));
@@ -286,8 +286,8 @@ TEST_F(ServiceMachineTest, StartDuringBackoffRetriesNow) {
 // --- fatal ------------------------------------------------------------------------------
 
 TEST_F(ServiceMachineTest, MaxRestartsWithinWindowEndsFatal) {
-  policy.max_restarts = 3;
-  policy.restart_window = 1min;
+  policy_.max_restarts = 3;
+  policy_.restart_window = 1min;
   bring_up();
   for (int i = 0; i < 3; ++i) {
     send(Exited{exit_code(1)});  // restarted at once
@@ -305,21 +305,21 @@ TEST_F(ServiceMachineTest, MaxRestartsWithinWindowEndsFatal) {
 }
 
 TEST_F(ServiceMachineTest, RestartsOutsideTheWindowDoNotCount) {
-  policy.max_restarts = 2;
-  policy.restart_window = 10s;
+  policy_.max_restarts = 2;
+  policy_.restart_window = 10s;
   bring_up();
   for (int i = 0; i < 10; ++i) {
     send(Exited{exit_code(1)});
     ASSERT_EQ(state(), State::Starting) << "crash " << i;
     send(Spawned{200 + i});
     advance(1s);
-    clock.advance(5s);  // two restarts fit in any 10s window, a third never does
+    clock_.advance(5s);  // two restarts fit in any 10s window, a third never does
   }
   EXPECT_EQ(snap().restarts, 10U);
 }
 
 TEST_F(ServiceMachineTest, FailedStartsCountTowardMaxRestarts) {
-  policy.max_restarts = 2;
+  policy_.max_restarts = 2;
   send(Start{});
   fail_start();
   advance(1s);
@@ -332,8 +332,8 @@ TEST_F(ServiceMachineTest, FailedStartsCountTowardMaxRestarts) {
 }
 
 TEST_F(ServiceMachineTest, ZeroWindowTurnsTheLimitOff) {
-  policy.max_restarts = 1;
-  policy.restart_window = 0s;
+  policy_.max_restarts = 1;
+  policy_.restart_window = 0s;
   bring_up();
   for (int i = 0; i < 5; ++i) {
     send(Exited{exit_code(1)});
@@ -344,7 +344,7 @@ TEST_F(ServiceMachineTest, ZeroWindowTurnsTheLimitOff) {
 }
 
 TEST_F(ServiceMachineTest, StartLeavesFatalAndBeginsAfresh) {
-  policy.max_restarts = 1;
+  policy_.max_restarts = 1;
   send(Start{});
   fail_start();
   advance(1s);
@@ -383,8 +383,8 @@ TEST_F(ServiceMachineTest, StopSendsStopSignalThenKillAfterTimeout) {
 }
 
 TEST_F(ServiceMachineTest, StopUsesTheConfiguredSignalAndTimeout) {
-  policy.stop_signal = StopSignal::Int;
-  policy.stop_timeout = 3s;
+  policy_.stop_signal = StopSignal::Int;
+  policy_.stop_timeout = 3s;
   bring_up();
   EXPECT_EQ(send(Stop{"shutting down"}),
             (Actions{Publish{State::Running, State::Stopping, "shutting down"},
@@ -441,7 +441,7 @@ TEST_F(ServiceMachineTest, StopWhenNothingRunsChangesNothing) {
   send(Exited{exit_code(0)});
   EXPECT_EQ(send(Stop{}), Actions{});
   EXPECT_EQ(state(), State::Exited);
-  EXPECT_EQ(note, "");
+  EXPECT_EQ(note_, "");
 }
 
 TEST_F(ServiceMachineTest, SecondStopDuringStoppingChangesNothing) {
@@ -562,12 +562,12 @@ TEST_F(ServiceMachineTest, StopDuringGroupCleanupEndsStopped) {
 // --- hangs ------------------------------------------------------------------------------
 
 TEST_F(ServiceMachineTest, MissedWatchdogIsHung) {
-  policy.watchdog = 5s;
+  policy_.watchdog = 5s;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{armed_in(1s)}));  // start_secs comes first
   EXPECT_EQ(advance(1s),
             (Actions{Publish{State::Starting, State::Running, "up for 1s"}, armed_in(4s)}));
-  clock.advance(2s);
+  clock_.advance(2s);
   EXPECT_EQ(send(WatchdogPing{}), (Actions{armed_in(5s)}));
   EXPECT_EQ(advance(4999ms), Actions{});
   EXPECT_EQ(advance(1ms), (Actions{Publish{State::Running, State::Stopping, "hung: watchdog"},
@@ -581,17 +581,17 @@ TEST_F(ServiceMachineTest, MissedWatchdogIsHung) {
 }
 
 TEST_F(ServiceMachineTest, WatchdogPingsKeepAServiceRunning) {
-  policy.watchdog = 5s;
+  policy_.watchdog = 5s;
   bring_up();
   for (int i = 0; i < 100; ++i) {
-    clock.advance(4s);
+    clock_.advance(4s);
     send(WatchdogPing{});
   }
   EXPECT_EQ(state(), State::Running);
 }
 
 TEST_F(ServiceMachineTest, WatchdogMissedDuringStartingIsAFailedStart) {
-  policy.watchdog = 500ms;
+  policy_.watchdog = 500ms;
   send(Start{});
   send(Spawned{42});
   EXPECT_EQ(advance(500ms), (Actions{Publish{State::Starting, State::Stopping, "hung: watchdog"},
@@ -602,8 +602,8 @@ TEST_F(ServiceMachineTest, WatchdogMissedDuringStartingIsAFailedStart) {
 }
 
 TEST_F(ServiceMachineTest, HangUnderNeverEndsExited) {
-  policy.restart = RestartPolicy::Never;
-  policy.watchdog = 5s;
+  policy_.restart = RestartPolicy::Never;
+  policy_.watchdog = 5s;
   bring_up();
   advance(3s);
   send(Exited{killed_by("SIGTERM")});  // before the watchdog was missed: a plain exit
@@ -619,8 +619,8 @@ TEST_F(ServiceMachineTest, HangUnderNeverEndsExited) {
 }
 
 TEST_F(ServiceMachineTest, HealthFailuresInARowIsHung) {
-  policy.has_health = true;
-  policy.health_failures = 3;
+  policy_.has_health = true;
+  policy_.health_failures = 3;
   send(Start{});
   send(Spawned{42});
   EXPECT_EQ(advance(1s),
@@ -647,7 +647,7 @@ TEST_F(ServiceMachineTest, HealthFailuresInARowIsHung) {
 }
 
 TEST_F(ServiceMachineTest, HealthProbeStopsWhenTheServiceDies) {
-  policy.has_health = true;
+  policy_.has_health = true;
   bring_up();
   EXPECT_EQ(send(Exited{exit_code(1)}),
             (Actions{StopHealthProbe{},
@@ -655,7 +655,7 @@ TEST_F(ServiceMachineTest, HealthProbeStopsWhenTheServiceDies) {
 }
 
 TEST_F(ServiceMachineTest, MaxRuntimeIsHung) {
-  policy.max_runtime = 1h;
+  policy_.max_runtime = 1h;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{armed_in(1s)}));
   EXPECT_EQ(advance(1s),
@@ -666,16 +666,16 @@ TEST_F(ServiceMachineTest, MaxRuntimeIsHung) {
 }
 
 TEST_F(ServiceMachineTest, TheEarliestDeadlineIsArmed) {
-  policy.start_secs = 10s;
-  policy.watchdog = 3s;
-  policy.max_runtime = 7s;
+  policy_.start_secs = 10s;
+  policy_.watchdog = 3s;
+  policy_.max_runtime = 7s;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{armed_in(3s)}));  // watchdog, then runtime, start
-  clock.advance(2s);
+  clock_.advance(2s);
   EXPECT_EQ(send(WatchdogPing{}), (Actions{armed_in(3s)}));  // watchdog at 5s
-  clock.advance(2s);
+  clock_.advance(2s);
   EXPECT_EQ(send(WatchdogPing{}), (Actions{armed_in(3s)}));  // watchdog at 9s, runtime at 7s
-  clock.advance(2s);
+  clock_.advance(2s);
   EXPECT_EQ(send(WatchdogPing{}), Actions{});  // watchdog at 11s: runtime at 7s stays armed
   EXPECT_EQ(advance(1s),
             (Actions{Publish{State::Starting, State::Stopping, "hung: max_runtime 7s exceeded"},
@@ -685,34 +685,34 @@ TEST_F(ServiceMachineTest, TheEarliestDeadlineIsArmed) {
 // --- readiness --------------------------------------------------------------------------
 
 TEST_F(ServiceMachineTest, NotifyServiceRunningOnlyAfterReady) {
-  policy.readiness = Readiness::Notify;
+  policy_.readiness = Readiness::Notify;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{armed_in(1s)}));
   EXPECT_EQ(advance(1s), (Actions{armed_in(59s)}));  // start_secs passed; ready due at 1m
   EXPECT_EQ(state(), State::Starting);
-  clock.advance(5s);
+  clock_.advance(5s);
   EXPECT_EQ(send(ReadyNotified{}),
             (Actions{Publish{State::Starting, State::Running, "sent READY=1"}, CancelTimer{}}));
   EXPECT_TRUE(snap().ready);
 }
 
 TEST_F(ServiceMachineTest, ReadyBeforeStartSecsWaitsForStartSecs) {
-  policy.readiness = Readiness::Notify;
+  policy_.readiness = Readiness::Notify;
   send(Start{});
   send(Spawned{42});
-  clock.advance(200ms);
+  clock_.advance(200ms);
   EXPECT_EQ(send(ReadyNotified{}), Actions{});  // the start_secs timer stays armed
   EXPECT_EQ(state(), State::Starting);
   EXPECT_EQ(advance(800ms), (Actions{Publish{State::Starting, State::Running, "sent READY=1"}}));
 }
 
 TEST_F(ServiceMachineTest, NotifyWatchdogClockStartsAtReady) {
-  policy.readiness = Readiness::Notify;
-  policy.watchdog = 5s;
+  policy_.readiness = Readiness::Notify;
+  policy_.watchdog = 5s;
   send(Start{});
   send(Spawned{42});
   advance(1s);
-  clock.advance(9s);  // far past the watchdog period, but not ready yet: no watchdog
+  clock_.advance(9s);  // far past the watchdog period, but not ready yet: no watchdog
   EXPECT_EQ(state(), State::Starting);
   EXPECT_EQ(send(ReadyNotified{}),
             (Actions{Publish{State::Starting, State::Running, "sent READY=1"}, armed_in(5s)}));
@@ -721,8 +721,8 @@ TEST_F(ServiceMachineTest, NotifyWatchdogClockStartsAtReady) {
 }
 
 TEST_F(ServiceMachineTest, NotReadyInTimeIsAFailedStart) {
-  policy.readiness = Readiness::Notify;
-  policy.ready_timeout = 1min;
+  policy_.readiness = Readiness::Notify;
+  policy_.ready_timeout = 1min;
   send(Start{});
   send(Spawned{42});
   advance(1s);
@@ -735,9 +735,9 @@ TEST_F(ServiceMachineTest, NotReadyInTimeIsAFailedStart) {
 }
 
 TEST_F(ServiceMachineTest, ReadyTimeoutIsAtLeastStartSecs) {
-  policy.readiness = Readiness::Notify;
-  policy.start_secs = 2min;
-  policy.ready_timeout = 1min;
+  policy_.readiness = Readiness::Notify;
+  policy_.start_secs = 2min;
+  policy_.ready_timeout = 1min;
   send(Start{});
   send(Spawned{42});
   EXPECT_EQ(advance(2min), (Actions{Publish{State::Starting, State::Stopping, "not ready after 2m"},
@@ -745,23 +745,23 @@ TEST_F(ServiceMachineTest, ReadyTimeoutIsAtLeastStartSecs) {
 }
 
 TEST_F(ServiceMachineTest, ZeroReadyTimeoutWaitsForEver) {
-  policy.readiness = Readiness::Notify;
-  policy.ready_timeout = 0s;
+  policy_.readiness = Readiness::Notify;
+  policy_.ready_timeout = 0s;
   send(Start{});
   send(Spawned{42});
   EXPECT_EQ(advance(1s), (Actions{}));
   EXPECT_FALSE(machine().armed_deadline());
-  clock.advance(24h);
+  clock_.advance(24h);
   EXPECT_EQ(send(ReadyNotified{}),
             (Actions{Publish{State::Starting, State::Running, "sent READY=1"}}));
 }
 
 TEST_F(ServiceMachineTest, ReadyProbeRunsFromSpawnUntilItPasses) {
-  policy.readiness = Readiness::Probe;
+  policy_.readiness = Readiness::Probe;
   send(Start{});
   EXPECT_EQ(send(Spawned{42}), (Actions{StartReadyProbe{}, armed_in(1s)}));
   advance(1s);
-  clock.advance(3s);
+  clock_.advance(3s);
   EXPECT_EQ(
       send(ReadyNotified{}),
       (Actions{StopReadyProbe{}, Publish{State::Starting, State::Running, "ready probe passed"},
@@ -769,10 +769,10 @@ TEST_F(ServiceMachineTest, ReadyProbeRunsFromSpawnUntilItPasses) {
 }
 
 TEST_F(ServiceMachineTest, ReadyProbeStopsWhenTheStartFails) {
-  policy.readiness = Readiness::Probe;
+  policy_.readiness = Readiness::Probe;
   send(Start{});
   send(Spawned{42});
-  clock.advance(100ms);
+  clock_.advance(100ms);
   EXPECT_EQ(send(Exited{exit_code(1)}),
             (Actions{StopReadyProbe{},
                      Publish{State::Starting, State::Backoff, "exited 1; retrying in 1s"},
@@ -793,9 +793,9 @@ TEST_F(ServiceMachineTest, StaleTimerIgnored) {
   send(Spawned{42});
   const auto old_generation = machine().timer_generation();
   send(Stop{});  // re-arms for the stop timeout
-  clock.advance(1s);
+  clock_.advance(1s);
   EXPECT_EQ(send(TimerFired{old_generation}), Actions{});
-  EXPECT_EQ(note, "");
+  EXPECT_EQ(note_, "");
   EXPECT_EQ(state(), State::Stopping);
 }
 
@@ -804,7 +804,7 @@ TEST_F(ServiceMachineTest, CancelledTimerFiringLateIsIgnored) {
   fail_start();
   const auto generation = machine().timer_generation();
   send(Stop{});  // cancels the backoff timer
-  clock.advance(1s);
+  clock_.advance(1s);
   EXPECT_EQ(send(TimerFired{generation}), Actions{});
   EXPECT_EQ(state(), State::Stopped);
 }
@@ -812,7 +812,7 @@ TEST_F(ServiceMachineTest, CancelledTimerFiringLateIsIgnored) {
 TEST_F(ServiceMachineTest, EarlyTimerFiringRearmsTheSameDeadline) {
   send(Start{});
   send(Spawned{42});
-  clock.advance(500ms);
+  clock_.advance(500ms);
   EXPECT_EQ(send(TimerFired{machine().timer_generation()}), (Actions{armed_in(500ms)}));
   EXPECT_EQ(state(), State::Starting);
 }
@@ -890,46 +890,46 @@ TEST_F(ServiceMachineTest, ExitedTwiceIsNotedAndIgnored) {
   send(Exited{exit_code(0)});
   ASSERT_EQ(state(), State::Exited);
   EXPECT_EQ(send(Exited{exit_code(0)}), Actions{});
-  EXPECT_EQ(note, "can't happen: Exited{exited 0} while exited (none)");
+  EXPECT_EQ(note_, "can't happen: Exited{exited 0} while exited (none)");
   EXPECT_EQ(state(), State::Exited);
 }
 
 TEST_F(ServiceMachineTest, ExitedBeforeSpawnedIsNoted) {
   send(Start{});
   EXPECT_EQ(send(Exited{exit_code(1)}), Actions{});
-  EXPECT_EQ(note, "can't happen: Exited{exited 1} while starting (spawning)");
+  EXPECT_EQ(note_, "can't happen: Exited{exited 1} while starting (spawning)");
 }
 
 TEST_F(ServiceMachineTest, SpawnedWithoutSpawnIsNoted) {
   EXPECT_EQ(send(Spawned{9}), Actions{});
-  EXPECT_EQ(note, "can't happen: Spawned{9} while stopped (none)");
+  EXPECT_EQ(note_, "can't happen: Spawned{9} while stopped (none)");
   bring_up();
   EXPECT_EQ(send(Spawned{9}), Actions{});
-  EXPECT_EQ(note, "can't happen: Spawned{9} while running (alive)");
+  EXPECT_EQ(note_, "can't happen: Spawned{9} while running (alive)");
   EXPECT_EQ(snap().pid, 100);
 }
 
 TEST_F(ServiceMachineTest, SpawnFailedWithoutSpawnIsNoted) {
   bring_up();
   EXPECT_EQ(send(SpawnFailed{"x"}), Actions{});
-  EXPECT_EQ(note, "can't happen: SpawnFailed{x} while running (alive)");
+  EXPECT_EQ(note_, "can't happen: SpawnFailed{x} while running (alive)");
 }
 
 TEST_F(ServiceMachineTest, LateWordFromAGoneProcessIsIgnoredQuietly) {
-  policy.has_health = true;
-  policy.readiness = Readiness::Notify;
-  policy.watchdog = 1s;
+  policy_.has_health = true;
+  policy_.readiness = Readiness::Notify;
+  policy_.watchdog = 1s;
   for (const Event& e : {Event{GroupEmpty{}}, Event{ReadyNotified{}}, Event{WatchdogPing{}},
                          Event{HealthResult{false}}, Event{TimerFired{77}}}) {
     EXPECT_EQ(send(e), Actions{}) << to_string(e);
-    EXPECT_EQ(note, "") << to_string(e);
+    EXPECT_EQ(note_, "") << to_string(e);
     EXPECT_EQ(state(), State::Stopped);
   }
 }
 
 TEST_F(ServiceMachineTest, HealthResultsBeforeRunningAreIgnored) {
-  policy.has_health = true;
-  policy.health_failures = 1;
+  policy_.has_health = true;
+  policy_.health_failures = 1;
   send(Start{});
   send(Spawned{42});
   EXPECT_EQ(send(HealthResult{false}), Actions{});

@@ -27,32 +27,31 @@ class SupervisorTest : public ::testing::Test {
  protected:
   void make(std::vector<ServiceSpec> services) {
     std::string error;
-    sup = Supervisor::create(std::move(services), clock.now(), &error);
-    ASSERT_TRUE(sup) << error;
+    sup_ = Supervisor::create(std::move(services), clock_.now(), &error);
+    ASSERT_TRUE(sup_) << error;
   }
 
   // The actions of `out`, with ArmTimer written as armed_in() writes it (deadline relative
   // to now, generation 0) so that expectations are easy to spell.
   Actions actions(Output out) {
-    last = out;
     for (auto& a : out.actions) {
       if (auto* arm = std::get_if<ArmTimer>(&a.action)) {
-        *arm = ArmTimer{TimePoint{} + (arm->deadline - clock.now()), 0};
+        *arm = ArmTimer{TimePoint{} + (arm->deadline - clock_.now()), 0};
       }
     }
     return out.actions;
   }
   static ArmTimer armed_in(Duration d) { return ArmTimer{TimePoint{} + d, 0}; }
 
-  Actions start_all() { return actions(sup->start_all(clock.now())); }
-  Actions stop_all() { return actions(sup->stop_all(clock.now())); }
+  Actions start_all() { return actions(sup_->start_all(clock_.now())); }
+  Actions stop_all() { return actions(sup_->stop_all(clock_.now())); }
   Actions send(const std::string& name, const Event& e) {
-    return actions(sup->handle(name, e, clock.now()));
+    return actions(sup_->handle(name, e, clock_.now()));
   }
   // Fires `name`'s timer at its deadline.
   Actions fire(const std::string& name) {
-    const ServiceMachine* m = sup->machine(name);
-    clock.set(*m->armed_deadline());
+    const ServiceMachine* m = sup_->machine(name);
+    clock_.set(*m->armed_deadline());
     return send(name, TimerFired{m->timer_generation()});
   }
   // A service whose Spawn is pending becomes running.
@@ -61,11 +60,10 @@ class SupervisorTest : public ::testing::Test {
     fire(name);
     ASSERT_EQ(state(name), State::Running) << name;
   }
-  State state(const std::string& name) { return sup->snapshot(name)->state; }
+  State state(const std::string& name) { return sup_->snapshot(name)->state; }
 
-  FakeClock clock;
-  std::optional<Supervisor> sup;
-  Output last;
+  FakeClock clock_;
+  std::optional<Supervisor> sup_;
 };
 
 // --- dependency gating ------------------------------------------------------------------
@@ -79,8 +77,8 @@ TEST_F(SupervisorTest, StartAllStartsDependenciesFirstAndDependentsWait) {
   EXPECT_EQ(send("db", Spawned{10}), (Actions{{"db", armed_in(1s)}}));
   EXPECT_EQ(fire("db"), (Actions{{"db", Publish{State::Starting, State::Running, "up for 1s"}},
                                  {"web", Spawn{}}}));
-  EXPECT_EQ(sup->snapshot("web")->reason, "start requested");
-  EXPECT_EQ(sup->snapshot("web")->waiting_for, "");
+  EXPECT_EQ(sup_->snapshot("web")->reason, "start requested");
+  EXPECT_EQ(sup_->snapshot("web")->waiting_for, "");
 }
 
 TEST_F(SupervisorTest, StartedConditionIsMetOnceTheDependencyIsSpawned) {
@@ -92,9 +90,9 @@ TEST_F(SupervisorTest, StartedConditionIsMetOnceTheDependencyIsSpawned) {
 TEST_F(SupervisorTest, WaitingNamesEveryUnmetDependency) {
   make({{"db", policy()}, {"cache", policy()}, {"web", policy({{"db"}, {"cache"}})}});
   start_all();
-  EXPECT_EQ(sup->snapshot("web")->reason, "waiting for db, cache");
+  EXPECT_EQ(sup_->snapshot("web")->reason, "waiting for db, cache");
   send("db", Spawned{10});
-  EXPECT_EQ(sup->snapshot("web")->reason, "waiting for cache");
+  EXPECT_EQ(sup_->snapshot("web")->reason, "waiting for cache");
   EXPECT_EQ(send("cache", Spawned{11}), (Actions{{"cache", armed_in(1s)}, {"web", Spawn{}}}));
 }
 
@@ -130,7 +128,7 @@ TEST_F(SupervisorTest, FailedOneShotKeepsItsDependentWaiting) {
             (Actions{{"migrate", Publish{State::Starting, State::Exited, "exited 1"}},
                      {"migrate", CancelTimer{}}}));
   EXPECT_EQ(state("web"), State::Starting);
-  EXPECT_EQ(sup->snapshot("web")->reason, "waiting for migrate");
+  EXPECT_EQ(sup_->snapshot("web")->reason, "waiting for migrate");
 }
 
 TEST_F(SupervisorTest, DependencyGoingFatalKeepsDependentWaiting) {
@@ -147,11 +145,11 @@ TEST_F(SupervisorTest, DependencyGoingFatalKeepsDependentWaiting) {
                                     "exited 1; gave up after 1 restart in 1m"}},
                      {"db", CancelTimer{}}}));
   EXPECT_EQ(state("web"), State::Starting);
-  EXPECT_EQ(sup->snapshot("web")->reason, "waiting for db");
-  EXPECT_EQ(sup->snapshot("web")->process, ProcessPhase::None);
+  EXPECT_EQ(sup_->snapshot("web")->reason, "waiting for db");
+  EXPECT_EQ(sup_->snapshot("web")->process, ProcessPhase::None);
 
   // A start takes db out of fatal; once it runs, web goes on.
-  EXPECT_EQ(actions(sup->start({"db"}, clock.now())),
+  EXPECT_EQ(actions(sup_->start({"db"}, clock_.now())),
             (Actions{{"db", Publish{State::Fatal, State::Starting, "start requested"}},
                      {"db", Spawn{}}}));
   send("db", Spawned{12});
@@ -169,14 +167,14 @@ TEST_F(SupervisorTest, RunningDependentsKeepRunningWhenTheirDependencyDies) {
   EXPECT_EQ(send("db", Exited{exit_code(1)}),
             (Actions{{"db", Publish{State::Running, State::Exited, "exited 1"}}}));
   EXPECT_EQ(state("web"), State::Running);
-  EXPECT_EQ(sup->snapshot("web")->waiting_for, "db");
+  EXPECT_EQ(sup_->snapshot("web")->waiting_for, "db");
   // A crash of web is restarted at once, without waiting for db ...
   EXPECT_EQ(send("web", Exited{exit_code(1)}),
             (Actions{{"web", Publish{State::Running, State::Starting, "exited 1; restarting"}},
                      {"web", Spawn{}}}));
   // ... but a restart by request waits.
   bring_up("web", 21);
-  actions(sup->restart({"web"}, clock.now()));
+  actions(sup_->restart({"web"}, clock_.now()));
   EXPECT_EQ(send("web", Exited{killed_by("SIGTERM")}),
             (Actions{{"web", Publish{State::Stopping, State::Starting, "waiting for db"}},
                      {"web", CancelTimer{}}}));
@@ -195,7 +193,7 @@ TEST_F(SupervisorTest, StartPullsInTransitiveDependencies) {
         {"api", policy({{"db"}}, false)},
         {"web", policy({{"api"}}, false)},
         {"other", policy({}, false)}});
-  EXPECT_EQ(actions(sup->start({"web"}, clock.now())),
+  EXPECT_EQ(actions(sup_->start({"web"}, clock_.now())),
             (Actions{{"db", Publish{State::Stopped, State::Starting, "needed by api"}},
                      {"db", Spawn{}},
                      {"api", Publish{State::Stopped, State::Starting, "waiting for db"}},
@@ -210,30 +208,30 @@ TEST_F(SupervisorTest, StartDoesNotPullInExitedDependencies) {
   send("db", Spawned{10});
   send("db", Exited{exit_code(1)});
   ASSERT_EQ(state("db"), State::Exited);
-  EXPECT_EQ(actions(sup->start({"web"}, clock.now())),
+  EXPECT_EQ(actions(sup_->start({"web"}, clock_.now())),
             (Actions{{"web", Publish{State::Stopped, State::Starting, "waiting for db"}}}));
 }
 
 TEST_F(SupervisorTest, UnknownServicesAreNoted) {
   make({{"web", policy()}});
-  Output out = sup->handle("nope", Spawned{1}, clock.now());
+  Output out = sup_->handle("nope", Spawned{1}, clock_.now());
   EXPECT_TRUE(out.actions.empty());
   EXPECT_EQ(out.notes, Names{"no such service: nope (Spawned{1})"});
-  out = sup->start({"nope", "web"}, clock.now());
+  out = sup_->start({"nope", "web"}, clock_.now());
   EXPECT_EQ(out.notes, Names{"no such service: nope"});
   EXPECT_EQ(state("web"), State::Starting);
 }
 
 TEST_F(SupervisorTest, CantHappenNotesNameTheService) {
   make({{"web", policy()}});
-  Output out = sup->handle("web", Exited{exit_code(0)}, clock.now());
+  Output out = sup_->handle("web", Exited{exit_code(0)}, clock_.now());
   EXPECT_EQ(out.notes, Names{"web: can't happen: Exited{exited 0} while stopped (none)"});
 }
 
 TEST_F(SupervisorTest, CreateRejectsACycle) {
   std::string error;
   auto s =
-      Supervisor::create({{"a", policy({{"b"}})}, {"b", policy({{"a"}})}}, clock.now(), &error);
+      Supervisor::create({{"a", policy({{"b"}})}, {"b", policy({{"a"}})}}, clock_.now(), &error);
   EXPECT_FALSE(s);
   EXPECT_EQ(error, "dependency cycle: a -> b -> a");
 }
@@ -257,7 +255,7 @@ TEST_F(SupervisorTest, StopAllInReverseDependencyOrder) {
                      {"api", Publish{State::Running, State::Stopping, "stop requested"}},
                      {"api", SignalGroup{StopSignal::Term}},
                      {"api", armed_in(10s)}}));
-  EXPECT_FALSE(sup->all_at_rest());
+  EXPECT_FALSE(sup_->all_at_rest());
   EXPECT_EQ(send("api", Exited{killed_by("SIGTERM")}),
             (Actions{{"api", Publish{State::Stopping, State::Stopped, "killed by SIGTERM"}},
                      {"api", CancelTimer{}},
@@ -265,7 +263,7 @@ TEST_F(SupervisorTest, StopAllInReverseDependencyOrder) {
                      {"db", SignalGroup{StopSignal::Term}},
                      {"db", armed_in(10s)}}));
   send("db", Exited{killed_by("SIGTERM")});
-  EXPECT_TRUE(sup->all_at_rest());
+  EXPECT_TRUE(sup_->all_at_rest());
 }
 
 TEST_F(SupervisorTest, StopAllWaitsForADependentThatNeedsTheKill) {
@@ -273,7 +271,7 @@ TEST_F(SupervisorTest, StopAllWaitsForADependentThatNeedsTheKill) {
   start_all();
   bring_up("db", 10);
   bring_up("web", 20);
-  actions(sup->stop_all(clock.now(), "shutting down"));
+  actions(sup_->stop_all(clock_.now(), "shutting down"));
   EXPECT_EQ(fire("web"), (Actions{{"web", KillGroup{}}, {"web", armed_in(5s)}}));
   EXPECT_EQ(state("db"), State::Running);
   EXPECT_EQ(send("web", Exited{killed_by("SIGKILL")}),
@@ -305,7 +303,7 @@ TEST_F(SupervisorTest, StopAllEndsWaitsAndBackoffsAtOnce) {
   start_all();
   send("db", SpawnFailed{"Permission denied"});
   ASSERT_EQ(state("db"), State::Fatal);
-  EXPECT_EQ(sup->snapshot("db")->reason,
+  EXPECT_EQ(sup_->snapshot("db")->reason,
             "spawn failed: Permission denied; gave up after 0 restarts in 1m");
   send("job", SpawnFailed{"Permission denied"});
   ASSERT_EQ(state("job"), State::Backoff);
@@ -313,7 +311,7 @@ TEST_F(SupervisorTest, StopAllEndsWaitsAndBackoffsAtOnce) {
             (Actions{{"job", Publish{State::Backoff, State::Stopped, "stop requested"}},
                      {"job", CancelTimer{}},
                      {"web", Publish{State::Starting, State::Stopped, "stop requested"}}}));
-  EXPECT_TRUE(sup->all_at_rest());
+  EXPECT_TRUE(sup_->all_at_rest());
   EXPECT_EQ(state("db"), State::Fatal);
 }
 
@@ -322,7 +320,7 @@ TEST_F(SupervisorTest, StopOfOneServiceLeavesItsDependentsRunning) {
   start_all();
   bring_up("db", 10);
   bring_up("web", 20);
-  EXPECT_EQ(actions(sup->stop({"db"}, clock.now())),
+  EXPECT_EQ(actions(sup_->stop({"db"}, clock_.now())),
             (Actions{{"db", Publish{State::Running, State::Stopping, "stop requested"}},
                      {"db", SignalGroup{StopSignal::Term}},
                      {"db", armed_in(10s)}}));
@@ -336,7 +334,7 @@ TEST_F(SupervisorTest, StartDuringStopAllTakesTheServiceBack) {
   bring_up("web", 20);
   stop_all();
   // db is still waiting for web to stop; starting web again cancels both stops.
-  actions(sup->start({"web"}, clock.now()));
+  actions(sup_->start({"web"}, clock_.now()));
   EXPECT_EQ(send("web", Exited{killed_by("SIGTERM")}),
             (Actions{{"web", Publish{State::Stopping, State::Starting, "start requested"}},
                      {"web", Spawn{}},
@@ -352,28 +350,28 @@ TEST_F(SupervisorTest, ReloadStopsRemovedServicesThenForgetsThem) {
   bring_up("a", 10);
   bring_up("b", 20);
   std::string error;
-  auto out = sup->reload({{"a", policy()}}, {}, clock.now(), &error);
+  auto out = sup_->reload({{"a", policy()}}, {}, clock_.now(), &error);
   ASSERT_TRUE(out) << error;
   EXPECT_EQ(actions(*out),
             (Actions{{"b", Publish{State::Running, State::Stopping, "removed from the config"}},
                      {"b", SignalGroup{StopSignal::Term}},
                      {"b", armed_in(10s)}}));
-  EXPECT_TRUE(sup->contains("b"));
-  EXPECT_EQ(sup->names(), (Names{"a", "b"}));
-  Output gone = sup->handle("b", Exited{killed_by("SIGTERM")}, clock.now());
+  EXPECT_TRUE(sup_->contains("b"));
+  EXPECT_EQ(sup_->names(), (Names{"a", "b"}));
+  Output gone = sup_->handle("b", Exited{killed_by("SIGTERM")}, clock_.now());
   EXPECT_EQ(gone.removed, Names{"b"});
-  EXPECT_FALSE(sup->contains("b"));
-  EXPECT_EQ(sup->names(), Names{"a"});
-  EXPECT_FALSE(sup->all_at_rest());
+  EXPECT_FALSE(sup_->contains("b"));
+  EXPECT_EQ(sup_->names(), Names{"a"});
+  EXPECT_FALSE(sup_->all_at_rest());
 }
 
 TEST_F(SupervisorTest, ReloadRemovesAStoppedServiceAtOnce) {
   make({{"a", policy({}, false)}});
   std::string error;
-  auto out = sup->reload({}, {}, clock.now(), &error);
+  auto out = sup_->reload({}, {}, clock_.now(), &error);
   ASSERT_TRUE(out);
   EXPECT_EQ(out->removed, Names{"a"});
-  EXPECT_FALSE(sup->contains("a"));
+  EXPECT_FALSE(sup_->contains("a"));
 }
 
 TEST_F(SupervisorTest, ReloadStopsRemovedDependentsFirst) {
@@ -382,13 +380,13 @@ TEST_F(SupervisorTest, ReloadStopsRemovedDependentsFirst) {
   bring_up("db", 10);
   bring_up("api", 20);
   std::string error;
-  auto out = sup->reload({{"keep", policy()}}, {}, clock.now(), &error);
+  auto out = sup_->reload({{"keep", policy()}}, {}, clock_.now(), &error);
   ASSERT_TRUE(out);
   EXPECT_EQ(actions(*out),
             (Actions{{"api", Publish{State::Running, State::Stopping, "removed from the config"}},
                      {"api", SignalGroup{StopSignal::Term}},
                      {"api", armed_in(10s)}}));
-  Output next = sup->handle("api", Exited{killed_by("SIGTERM")}, clock.now());
+  Output next = sup_->handle("api", Exited{killed_by("SIGTERM")}, clock_.now());
   EXPECT_EQ(next.removed, Names{"api"});
   EXPECT_EQ(state("db"), State::Stopping);
 }
@@ -401,38 +399,38 @@ TEST_F(SupervisorTest, ReloadRestartsChangedServicesThatRun) {
   Policy a = policy();
   a.stop_signal = StopSignal::Int;
   std::string error;
-  auto out = sup->reload({{"a", a}, {"b", policy()}, {"c", policy({}, false)}}, {"a", "c"},
-                         clock.now(), &error);
+  auto out = sup_->reload({{"a", a}, {"b", policy()}, {"c", policy({}, false)}}, {"a", "c"},
+                          clock_.now(), &error);
   ASSERT_TRUE(out);
   EXPECT_EQ(actions(*out),
             (Actions{{"a", Publish{State::Running, State::Stopping, "config changed"}},
                      {"a", SignalGroup{StopSignal::Int}},
                      {"a", armed_in(10s)}}));
-  EXPECT_EQ(sup->machine("a")->policy().stop_signal, StopSignal::Int);
+  EXPECT_EQ(sup_->machine("a")->policy().stop_signal, StopSignal::Int);
   EXPECT_EQ(state("c"), State::Stopped) << "a changed service at rest stays at rest";
 }
 
 TEST_F(SupervisorTest, ReloadStartsNewAutostartServices) {
   make({{"a", policy()}});
   std::string error;
-  auto out = sup->reload({{"a", policy()}, {"b", policy({{"a"}})}, {"c", policy({}, false)}}, {},
-                         clock.now(), &error);
+  auto out = sup_->reload({{"a", policy()}, {"b", policy({{"a"}})}, {"c", policy({}, false)}}, {},
+                          clock_.now(), &error);
   ASSERT_TRUE(out);
   EXPECT_EQ(actions(*out),
             (Actions{{"a", Publish{State::Stopped, State::Starting, "needed by b"}},
                      {"a", Spawn{}},
                      {"b", Publish{State::Stopped, State::Starting, "waiting for a"}}}));
-  EXPECT_EQ(sup->names(), (Names{"a", "b", "c"}));
+  EXPECT_EQ(sup_->names(), (Names{"a", "b", "c"}));
 }
 
 TEST_F(SupervisorTest, ReloadWithACycleChangesNothing) {
   make({{"a", policy()}, {"b", policy()}});
   std::string error;
-  auto out = sup->reload({{"a", policy({{"b"}})}, {"b", policy({{"a"}})}}, {"a", "b"}, clock.now(),
-                         &error);
+  auto out = sup_->reload({{"a", policy({{"b"}})}, {"b", policy({{"a"}})}}, {"a", "b"},
+                          clock_.now(), &error);
   EXPECT_FALSE(out);
   EXPECT_EQ(error, "dependency cycle: a -> b -> a");
-  EXPECT_TRUE(sup->machine("a")->policy().dependencies.empty());
+  EXPECT_TRUE(sup_->machine("a")->policy().dependencies.empty());
 }
 
 }  // namespace

@@ -25,19 +25,24 @@ class FakeClock {
   TimePoint now_ = TimePoint{} + std::chrono::hours(1000);
 };
 
-// gtest prints a variant alternative by alternative; these make each one readable.
+// gtest prints a variant alternative by alternative, each with operator<< when there is
+// one: these make every action and event readable in failure messages.
 template <class T>
-requires std::is_constructible_v<Action, T> &&
-    (!std::is_same_v<T, Action>)void PrintTo(const T& action, std::ostream* os) {
-  *os << to_string(Action(action));
-}
+inline constexpr bool kIsAction = std::is_constructible_v<Action, T> && !std::is_same_v<T, Action>;
 template <class T>
-requires std::is_constructible_v<Event, T> &&(!std::is_same_v<T, Event>)&&(
-    !std::is_constructible_v<Action, T>)void PrintTo(const T& event, std::ostream* os) {
-  *os << to_string(Event(event));
+inline constexpr bool kIsEvent =
+    std::is_constructible_v<Event, T> && !std::is_same_v<T, Event> && !kIsAction<T>;
+
+template <class T, std::enable_if_t<kIsAction<T>, int> = 0>
+std::ostream& operator<<(std::ostream& os, const T& action) {
+  return os << to_string(Action(action));
 }
-inline void PrintTo(const ServiceAction& a, std::ostream* os) {
-  *os << a.service << ": " << to_string(a.action);
+template <class T, std::enable_if_t<kIsEvent<T>, int> = 0>
+std::ostream& operator<<(std::ostream& os, const T& event) {
+  return os << to_string(Event(event));
+}
+inline std::ostream& operator<<(std::ostream& os, const ServiceAction& a) {
+  return os << a.service << ": " << to_string(a.action);
 }
 
 using std::chrono_literals::operator""ms;
