@@ -41,8 +41,8 @@ class NamedSemaphore {
   Result<bool> wait_for(std::chrono::microseconds timeout);
   // Increments, waking one waiter.
   Status post();
-  // The current value, where the platform can tell (Linux, FreeBSD, Windows); an Error
-  // elsewhere (macOS). Only a hint: it may change as soon as it is read.
+  // The current value, where the platform can tell (Linux, FreeBSD); an Error elsewhere
+  // (macOS, Windows). Only a hint: it may change as soon as it is read.
   Result<int> value() const;
 
   const std::string& name() const { return name_; }

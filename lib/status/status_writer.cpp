@@ -74,27 +74,16 @@ os::Result<StatusWriter> StatusWriter::create(const std::string& path, std::size
   const Previous prev = read_previous(target);
   const std::size_t size = page_size(capacity);
 
-  auto finish = [&](os::FileMapping mapping) {
+  // `replacing`: the page is a new file that will be renamed over the old one (rather than
+  // the old file rewritten in place).
+  auto finish = [&](os::FileMapping mapping, bool replacing) {
     StatusWriter writer(path, std::move(mapping), options);
     writer.slots_.assign(capacity, std::string());
     writer.daemon_.run = prev.run + 1;
     writer.daemon_.flags = prev.flags;
     if (prev.crash) writer.previous_crash_ = codec::decode(*prev.crash);
     writer.initialize(prev.crash.value_or(CrashBlock{}));
-    if (options.use_lock) {
-      // A fresh semaphore: the old one may have been left taken by a supd or reader that
-      // died holding it. Made before the page is moved into place, so a reader that finds
-      // the new page also finds the new semaphore.
-      const std::string name = os::semaphore_name_for(target);
-      (void)os::NamedSemaphore::unlink(name);
-      const unsigned lock_mode = options.mode | ((options.mode & 0444u) >> 1);
-      auto lock = os::NamedSemaphore::open_or_create(name, 1, lock_mode);
-      if (lock) {
-        writer.lock_.emplace(std::move(*lock));
-      } else {
-        writer.lock_error_ = lock.error();
-      }
-    }
+    if (options.use_lock) writer.open_lock(os::semaphore_name_for(target), replacing);
     return writer;
   };
 
@@ -105,7 +94,7 @@ os::Result<StatusWriter> StatusWriter::create(const std::string& path, std::size
   std::error_code ec;
   fs::remove(fs::path(fresh_path), ec);
   if (auto fresh = os::FileMapping::create(fresh_path, size, options.mode)) {
-    StatusWriter writer = finish(std::move(*fresh));
+    StatusWriter writer = finish(std::move(*fresh), true);
     fs::rename(fs::path(fresh_path), fs::path(target), ec);
     if (!ec) return writer;
     fs::remove(fs::path(fresh_path), ec);
@@ -113,11 +102,35 @@ os::Result<StatusWriter> StatusWriter::create(const std::string& path, std::size
   // The directory refuses new files (or renames): re-create the page in place.
   auto in_place = os::FileMapping::create(target, size, options.mode);
   if (!in_place) return in_place.error();
-  return finish(std::move(*in_place));
+  return finish(std::move(*in_place), false);
 }
 
 StatusWriter::StatusWriter(std::string path, os::FileMapping mapping, const WriterOptions& options)
     : path_(std::move(path)), mapping_(std::move(mapping)), options_(options) {}
+
+void StatusWriter::open_lock(const std::string& name, bool replacing) {
+  const unsigned lock_mode = options_.mode | ((options_.mode & 0444u) >> 1);
+  if (replacing) {
+    // A fresh semaphore: the old one may have been left taken by a supd or reader that died
+    // holding it. Made before the new page is moved into place, so a reader that finds the
+    // new page also finds the new semaphore; readers of the old page keep the old one until
+    // they follow the page.
+    (void)os::NamedSemaphore::unlink(name);
+  }
+  auto lock = os::NamedSemaphore::open_or_create(name, 1, lock_mode);
+  if (!lock) {
+    lock_error_ = lock.error();
+    return;
+  }
+  lock_.emplace(std::move(*lock));
+  if (!replacing) {
+    // Readers that map the page now keep the semaphore they have: repair it instead of
+    // replacing it. A value of 0 is taken as a holder that died (supd itself, if it crashed
+    // while writing); a live one's late release is taken back later (acquire_lock).
+    auto value = lock_->value();
+    if (value && *value == 0 && lock_->post()) ++lock_repairs_;
+  }
+}
 
 std::byte* StatusWriter::record(int slot) {
   return mapping_.data() + sizeof(Header) + static_cast<std::size_t>(slot) * sizeof(Record);

@@ -103,6 +103,7 @@ class StatusWriter {
   void write_record(int slot, const RecordBlock& block);
   void bump_generation() noexcept;
   void initialize(const CrashBlock& crash);
+  void open_lock(const std::string& name, bool replacing);
   // Takes the status lock if it can within the limits (`may_wait`: up to lock_timeout,
   // otherwise not at all); false when writing without it.
   bool acquire_lock(bool may_wait);

@@ -240,6 +240,42 @@ TEST_F(RoundTripTest, ThePageGetsTheModeAskedFor) {
   EXPECT_FALSE(fs::exists(page_ + ".new"));
 }
 
+TEST_F(RoundTripTest, ThePageIsRecreatedInPlaceWhenItCannotBeBuiltBeside) {
+  {
+    auto first = StatusWriter::create(page_, 2);
+    ASSERT_TRUE(first.ok()) << first.error().message();
+    first->set_daemon_info(100, 1);
+    first->record_crash(5, 11, 0, "crash");
+    ASSERT_GE(first->add_or_find("old"), 0);
+  }
+  auto reader = StatusReader::open(page_);
+  ASSERT_TRUE(reader.ok()) << reader.error().message();
+  // Something that is not ours sits where the new page would be built.
+  fs::create_directories(dir_ / "supd.status.new" / "in-the-way");
+
+  auto readers_lock = os::NamedSemaphore::open(os::semaphore_name_for(page_));
+  ASSERT_TRUE(readers_lock.ok()) << readers_lock.error().message();
+
+  auto second = StatusWriter::create(page_, 2);
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  EXPECT_TRUE(second->previous_run_crashed());
+  second->set_daemon_info(200, 2);
+  ASSERT_GE(second->add_or_find("new"), 0);
+  // The writer kept the semaphore that readers of the file already have.
+  ASSERT_TRUE(readers_lock->try_wait());
+  second->set_daemon_state(DaemonState::Running);
+  EXPECT_EQ(second->lock_timeouts(), 1u);
+  ASSERT_TRUE(readers_lock->post().ok());
+  auto s = reader->read();  // the same file, rewritten
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->daemon.pid, 200);
+  ASSERT_EQ(s->services.size(), 1u);
+  EXPECT_EQ(s->services[0].name, "new");
+  ASSERT_TRUE(s->last_crash.has_value());
+  EXPECT_EQ(s->last_crash->text, "crash");
+  EXPECT_TRUE(s->locked);
+}
+
 TEST_F(RoundTripTest, CreatingInAMissingDirectorySaysSo) {
   const std::string where = (dir_ / "missing" / "supd.status").string();
   auto writer = StatusWriter::create(where, 1);
