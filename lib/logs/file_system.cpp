@@ -14,6 +14,11 @@ class RealWritableFile final : public WritableFile {
   os::Result<std::size_t> write(const char* data, std::size_t n) override {
     return file_.write(data, n);
   }
+  os::Result<std::uint64_t> size() override {
+    auto info = file_.info();
+    if (!info) return info.error();
+    return info->size;
+  }
 
  private:
   os::AppendFile file_;

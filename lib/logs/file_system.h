@@ -17,6 +17,8 @@ class WritableFile {
   virtual ~WritableFile() = default;
   // One write at the end of the file; may write fewer than `n` bytes.
   virtual os::Result<std::size_t> write(const char* data, std::size_t n) = 0;
+  // The file's size now (it changes behind our back when truncated by copytruncate).
+  virtual os::Result<std::uint64_t> size() = 0;
 };
 
 class FileSystem {

@@ -170,6 +170,7 @@ os::Status LogFile::rotate() {
 std::size_t LogFile::write_rotating(const char* p, std::size_t len, os::Status& status) {
   const std::uint64_t max = options_.max_size;
   bool can_rotate = max > 0;
+  bool size_checked = false;
   std::size_t done = 0;
   while (done < len) {
     if (!file_) {
@@ -182,6 +183,12 @@ std::size_t LogFile::write_rotating(const char* p, std::size_t len, os::Status& 
     const char* start = p + done;
     std::size_t chunk = len - done;
     bool rotate_after = false;
+    if (can_rotate && size_ + chunk > max && !size_checked) {
+      // About to rotate: make sure the file really is that big. An external copytruncate
+      // empties it without telling us. One stat per rotation, none per ordinary write.
+      size_checked = true;
+      if (auto actual = file_->size(); actual && *actual < size_) size_ = *actual;
+    }
     if (can_rotate && size_ + chunk > max) {
       const auto room = static_cast<std::size_t>(size_ < max ? max - size_ : 0);  // < chunk
       if (const char* nl = last_newline(start, room)) {

@@ -99,7 +99,8 @@ class LogFile {
 
   const LogFileOptions& options() const { return options_; }
   const std::string& path() const { return options_.path; }
-  // Bytes in the current file, as written through this object (plus its size at open).
+  // Bytes in the current file: its size at open plus what was written since (re-read from
+  // the file before a rotation, in case it was truncated from outside).
   std::uint64_t size() const { return size_; }
   // Bytes held in memory, waiting for the file to accept them.
   std::size_t buffered_bytes() const { return pending_.size(); }

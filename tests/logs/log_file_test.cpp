@@ -340,6 +340,19 @@ TEST(LogFile, ReopenContinuesAFileThatWasNotMoved) {
   EXPECT_EQ(log.size(), 8u);
 }
 
+TEST(LogFile, ACopytruncatedFileIsNotRotatedEarly) {
+  TempDir dir;
+  const auto path = dir.file("a.log");
+  LogFile log({.path = path, .max_size = 100, .keep = 2});
+  ASSERT_TRUE(log.write(std::string(89, 'a') + "\n").ok());
+  std::filesystem::resize_file(path, 0);  // logrotate's copytruncate
+  ASSERT_TRUE(log.write("after truncation\n").ok());
+  EXPECT_EQ(log.rotations(), 0u);
+  EXPECT_FALSE(testing::exists(path + ".1"));
+  EXPECT_EQ(read_file(path), "after truncation\n");
+  EXPECT_EQ(log.size(), 17u);
+}
+
 TEST(LogFile, WriteAfterCloseOpensTheFileAgain) {
   TempDir dir;
   const auto path = dir.file("a.log");

@@ -160,6 +160,7 @@ class FaultyFileSystem final : public FileSystem {
       if (r && fs_.write_budget >= 0) fs_.write_budget -= static_cast<std::int64_t>(*r);
       return r;
     }
+    os::Result<std::uint64_t> size() override { return real_->size(); }
 
    private:
     FaultyFileSystem& fs_;
