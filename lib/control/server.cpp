@@ -174,6 +174,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read();
   void on_read(std::error_code ec, std::size_t n);
+  void on_end_of_input();
   void process();
   void dispatch(const std::string& line);
   void finish_request(std::uint64_t seq);
@@ -192,7 +193,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16 * 1024> buffer_{};
 
   std::optional<Responder> current_;  // the request in flight
-  std::uint64_t seq_ = 0;             // numbers requests, so a stale answer finishes nothing
+  bool current_streaming_ = false;
+  bool input_ended_ = false;  // the client half-closed (or closed) its side
+  std::uint64_t seq_ = 0;     // numbers requests, so a stale answer finishes nothing
   bool process_posted_ = false;
 
   std::deque<std::shared_ptr<const std::string>> out_;
@@ -209,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Session::read() {
-  if (closed_ || closing_ || reading_) return;
+  if (closed_ || closing_ || reading_ || input_ended_) return;
   reading_ = true;
   stream_->async_read_some(
       buffer_.data(), buffer_.size(),
@@ -219,8 +222,12 @@ void Session::read() {
 void Session::on_read(std::error_code ec, std::size_t n) {
   reading_ = false;
   if (closed_ || closing_) return;
+  if (ec == asio::error::eof) {
+    on_end_of_input();
+    return;
+  }
   if (ec) {
-    close(ec == asio::error::eof ? "client left" : "read failed: " + ec.message());
+    close("read failed: " + ec.message());
     return;
   }
   framer_.feed(buffer_.data(), n);
@@ -243,6 +250,20 @@ void Session::on_read(std::error_code ec, std::size_t n) {
   }
   update_deadline();
   read();
+}
+
+// The client sent everything it will send. A stream it opened is over: nobody is there
+// to read it. Anything else it asked for is still answered (a client such as
+// `socat` half-closes right after its request), and the session ends after the last answer.
+void Session::on_end_of_input() {
+  input_ended_ = true;
+  if (current_ && current_streaming_) {
+    close("client left");
+    return;
+  }
+  if (framer_.has_partial()) framer_.feed("\n", 1);  // a last line without its newline
+  partial_since_.reset();
+  process();
 }
 
 void Session::process() {
@@ -268,6 +289,10 @@ void Session::process() {
     }
     if (is_blank(*line)) continue;
     dispatch(*line);
+  }
+  if (input_ended_ && !current_) {
+    close_after_flush();
+    return;
   }
   update_deadline();
 }
@@ -295,6 +320,8 @@ void Session::dispatch(const std::string& line) {
     return delivered;
   });
   current_ = responder;
+  current_streaming_ =
+      request.command == Command::Events || (request.command == Command::Logs && request.follow);
   try {
     core->handler.handle(request, responder);
   } catch (const std::exception& e) {

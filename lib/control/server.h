@@ -11,9 +11,12 @@
 //   line unfinished for line_timeout, gets a timeout error and is closed;
 // - answers are queued and written one at a time; more than max_queued_bytes waiting
 //   (a client that stopped reading a stream) drops the session, with a log line;
-// - end of file from the client means it left: the session closes, and a request still
-//   open learns it through Responder::on_close. Clients therefore keep their write side
-//   open until they have their answers.
+// - end of file from the client (it closed or half-closed its side) ends a stream it opened
+//   (events, logs with follow): the session closes and the request learns it through
+//   Responder::on_close. Other requests already sent are still answered, in order, and
+//   the session closes after the last answer; a last line without '\n' counts as a line.
+//   (A plain close and a half-close look the same from here, so a departed client's
+//   pending non-stream request simply finds nobody to read its answer.)
 // Connections beyond max_sessions, and peers `authorize` refuses, get one error line
 // (busy / permission_denied) and are closed.
 #pragma once

@@ -18,6 +18,12 @@
 #include <thread>
 #include <vector>
 
+#ifndef _WIN32
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#endif
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -249,6 +255,8 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
   start(options);
 
   std::atomic<bool> stop{false};
+  std::atomic<std::size_t> garbage_bytes{0};
+  std::atomic<int> huge_lines{0};
   std::vector<std::thread> abusers;
   // Garbage, line after line, never reading the error answers.
   abusers.emplace_back([&] {
@@ -259,13 +267,17 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
         junk.clear();
         for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>(random() % 256));
         if (!s.write_all(junk.data(), junk.size()).ok()) return;
+        garbage_bytes += junk.size();
       }
     });
   });
   // A 10 MB line.
   abusers.emplace_back([&] {
     const std::string huge(10 * 1024 * 1024, 'x');
-    misbehave(path_, stop, [&](os::Stream& s) { (void)s.write_all(huge.data(), huge.size()); });
+    misbehave(path_, stop, [&](os::Stream& s) {
+      (void)s.write_all(huge.data(), huge.size());
+      ++huge_lines;
+    });
   });
   // Silent connections that never send a byte.
   std::vector<ControlClient> silent;
@@ -292,9 +304,13 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
   for (auto& t : abusers) t.join();
   const auto worst_ms =
       std::chrono::duration_cast<std::chrono::microseconds>(worst).count() / 1000.0;
-  std::printf("[ timing   ] %d ping rounds beside misbehaving clients; slowest %.1f ms\n", pings,
-              worst_ms);
+  std::printf(
+      "[ timing   ] %d ping rounds beside misbehaving clients (%zu KiB of garbage, %d lines of "
+      "10 MB); slowest %.1f ms\n",
+      pings, garbage_bytes.load() / 1024, huge_lines.load(), worst_ms);
   EXPECT_LT(worst, 1s);
+  EXPECT_GT(garbage_bytes.load(), 0u);
+  EXPECT_GT(huge_lines.load(), 0);
   EXPECT_TRUE(logged("over 64 KiB")) << "the 10 MB line was not refused";
 }
 
@@ -501,6 +517,72 @@ TEST_F(ServerTest, AClientThatStopsReadingIsDropped) {
   EXPECT_LT(sent.load(), 4096);
   stop();
 }
+
+#ifndef _WIN32
+// A client like `socat` or `nc -N`: sends its requests, then shuts down its sending side.
+class HalfClosingClient {
+ public:
+  HalfClosingClient(const std::string& path, const std::string& text) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path.copy(addr.sun_path, sizeof addr.sun_path - 1);
+    ok_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+          ::write(fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+          ::shutdown(fd_, SHUT_WR) == 0;
+  }
+  ~HalfClosingClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return ok_; }
+  // Everything up to end of file.
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd_, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  bool ok_ = false;
+};
+
+TEST_F(ServerTest, HalfClosedClientStillGetsItsAnswers) {
+  std::optional<Responder> pending;  // loop thread only
+  handler_.on_request = [&](const Request& request, Responder responder) {
+    if (request.command == Command::Start) pending = responder;
+  };
+  start();
+  // The last request has no trailing newline.
+  HalfClosingClient c(path_, R"({"v":1,"id":1,"cmd":"start","names":["web"]})"
+                             "\n"
+                             R"({"v":1,"id":2,"cmd":"ping"})");
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(eventually([&] { return on_loop([&] { return pending.has_value(); }); }));
+  on_loop([&] { pending->respond_ok(); });
+  EXPECT_EQ(c.read_all(),
+            "{\"v\":1,\"id\":1,\"ok\":true,\"result\":{}}\n"
+            "{\"v\":1,\"id\":2,\"ok\":true,\"result\":{\"pong\":true}}\n");
+  EXPECT_TRUE(eventually([&] { return sessions() == 0; }));
+  stop();
+}
+
+TEST_F(ServerTest, HalfClosedClientEndsItsStream) {
+  std::atomic<bool> closed{false};
+  handler_.on_request = [&](const Request&, Responder responder) {
+    responder.send_event({{"n", 1}});
+    responder.on_close([&] { closed = true; });
+  };
+  start();
+  HalfClosingClient c(path_, R"({"v":1,"cmd":"events"})"
+                             "\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(eventually([&] { return closed.load(); }));
+  EXPECT_TRUE(eventually([&] { return sessions() == 0; }));
+}
+#endif
 
 TEST_F(ServerTest, ClosingTheServerEndsOpenRequestsAndRemovesTheSocket) {
   std::atomic<bool> closed{false};
