@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <unordered_map>
@@ -231,9 +232,11 @@ void Session::on_read(std::error_code ec, std::size_t n) {
     return;
   }
   framer_.feed(buffer_.data(), n);
+  // The line timeout runs from the first byte of the line still unfinished.
+  const bool line_ended = std::memchr(buffer_.data(), '\n', n) != nullptr;
   if (!framer_.has_partial()) {
     partial_since_.reset();
-  } else if (!partial_since_) {
+  } else if (line_ended || !partial_since_) {
     partial_since_ = Clock::now();
   }
   process();

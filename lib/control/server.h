@@ -60,10 +60,10 @@ class Responder {
   // request was answered: stop producing events then.
   bool send_event(const nlohmann::json& event) const;
 
-  // `callback` runs once if the client leaves (or its session is dropped) before the
-  // request is answered; at once if that already happened. Replaces an earlier callback.
-  // The server calls it from a fresh handler on the loop, never from inside another
-  // Responder call.
+  // `callback` runs once if the session ends before the request is answered: the client
+  // left a stream, stopped reading, its connection failed, or the server closed. At once
+  // if that already happened. Replaces an earlier callback. The server calls it from a
+  // fresh handler on the loop, never from inside another Responder call.
   void on_close(std::function<void()> callback) const;
 
   // Still waiting for an answer, with the client there.

@@ -106,6 +106,17 @@ TEST(ParseRequest, MalformedJsonIsABadRequestSayingWhere) {
   }
 }
 
+TEST(ParseRequest, DeepNestingWithinTheLineLimitIsHarmless) {
+  const std::size_t depth = kMaxRequestLine / 2;
+  EXPECT_EQ(parse_error(std::string(depth, '[') + std::string(depth, ']')).message,
+            "a request must be a JSON object, got a list");
+  std::string objects;
+  for (int i = 0; i < 6000; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(6000, '}');
+  EXPECT_EQ(parse_error(objects).code, ErrorCode::BadRequest);
+  EXPECT_EQ(parse_error(std::string(kMaxRequestLine, '[')).code, ErrorCode::BadRequest);
+}
+
 TEST(ParseRequest, OnlyObjectsAreRequests) {
   EXPECT_EQ(parse_error("[1,2]").message, "a request must be a JSON object, got a list");
   EXPECT_EQ(parse_error("\"ping\"").message,

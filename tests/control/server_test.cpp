@@ -355,6 +355,37 @@ TEST_F(ServerTest, UnfinishedLineTimesOut) {
             "request line not completed within 300ms; closing the connection");
 }
 
+TEST_F(ServerTest, LineTimeoutCountsFromTheUnfinishedLinesFirstByte) {
+  ServerOptions options;
+  options.line_timeout = 1500ms;
+  options.idle_timeout = 60s;
+  start(options);
+  asio::io_context io;
+  auto raw = os::connect(io, path_);
+  ASSERT_TRUE(raw.ok());
+  // A steady sender whose every write ends inside a line, for longer than the line timeout:
+  // each line is finished long before its own deadline.
+  const std::string ping = R"({"v":1,"cmd":"ping"})";
+  const std::string half = ping.substr(0, 10);
+  const std::string rest = ping.substr(10) + "\n";
+  ASSERT_TRUE((*raw)->write_all(half.data(), half.size()).ok());
+  constexpr int kRounds = 40;
+  for (int i = 0; i < kRounds; ++i) {
+    std::this_thread::sleep_for(50ms);  // the slow sender being played, not a wait
+    const std::string chunk = rest + half;
+    ASSERT_TRUE((*raw)->write_all(chunk.data(), chunk.size()).ok());
+  }
+  ASSERT_TRUE((*raw)->write_all(rest.data(), rest.size()).ok());
+  std::string got;
+  char buf[4096];
+  while (std::count(got.begin(), got.end(), '\n') < kRounds + 1) {
+    auto n = (*raw)->read_some(buf, sizeof buf);
+    ASSERT_TRUE(n.ok() && *n > 0) << got;
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got.find("timeout"), std::string::npos) << got;
+}
+
 TEST_F(ServerTest, OverlongLineIsRefusedAndTheConnectionClosed) {
   start();
   auto c = client();

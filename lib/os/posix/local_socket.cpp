@@ -19,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #if defined(__APPLE__) || defined(__FreeBSD__)
+#include <sys/param.h>
 #include <sys/ucred.h>
 #endif
 
