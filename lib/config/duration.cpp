@@ -74,10 +74,10 @@ std::optional<Duration> parse_duration(std::string_view text) {
       unit_ms = 1000;
       text.remove_prefix(1);
     } else if (text.starts_with("m")) {
-      unit_ms = 60 * 1000;
+      unit_ms = 60'000;
       text.remove_prefix(1);
     } else if (text.starts_with("h")) {
-      unit_ms = 60 * 60 * 1000;
+      unit_ms = 3'600'000;
       text.remove_prefix(1);
     } else {
       return std::nullopt;

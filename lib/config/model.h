@@ -15,7 +15,7 @@ namespace supd::config {
 
 using Duration = std::chrono::milliseconds;
 
-inline constexpr std::uint64_t kMiB = 1024 * 1024;
+inline constexpr std::uint64_t kMiB = std::uint64_t{1024} * 1024;
 
 // Where a service was defined (1-based line and column). It never makes two services differ:
 // moving a service within a file, or into an included file, is no reason to restart it.

@@ -159,7 +159,7 @@ class ServiceParser {
   }
 
   void take_env(const Field& f) {
-    for (const Field& e : r_.entries(f, nullptr)) {
+    for (const Field& e : r_.entries(f, nullptr, /*keep_extensions=*/true)) {
       const std::string name = e.key_name();
       if (name.empty() || name.find('=') != std::string::npos) {
         r_.error_at_key(e, "expected a variable name without '=', got " + quoted(name));
@@ -324,8 +324,9 @@ class ServiceParser {
   void take_probe_kind(const Field& e, Probe& probe) {
     const std::string key = e.key_name();
     if (key == "notify") {
-      if (std::optional<bool> on = r_.boolean(e))
+      if (std::optional<bool> on = r_.boolean(e)) {
         probe.kind = *on ? ProbeKind::Notify : ProbeKind::None;
+      }
     } else if (key == "tcp") {
       std::optional<std::string> text = r_.string(e);
       if (!text) return;

@@ -150,7 +150,8 @@ void Reader::merge_one(const Field& map, const YAML::Node& source, std::vector<F
   }
 }
 
-std::vector<Field> Reader::entries(const Field& map, const std::vector<std::string>* allowed) {
+std::vector<Field> Reader::entries(const Field& map, const std::vector<std::string>* allowed,
+                                   bool keep_extensions) {
   std::vector<Field> out;
   if (!map.value.IsMap()) {
     error(map, "expected a map, got " + describe(map.value));
@@ -191,7 +192,7 @@ std::vector<Field> Reader::entries(const Field& map, const std::vector<std::stri
   for (std::size_t i = 0; i < all.size(); ++i) {
     Field& f = all[i];
     const std::string key = f.key_name();
-    if (starts_with_x(key)) continue;
+    if (starts_with_x(key) && !keep_extensions) continue;
     if (allowed != nullptr) {
       bool known = false;
       for (const std::string& a : *allowed) known = known || a == key;

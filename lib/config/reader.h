@@ -72,8 +72,10 @@ class Reader {
   // The entries of a map, `<<` merges applied (explicit keys win) and `x-` keys left out.
   // With `allowed`, other keys are reported as unknown (with a did-you-mean) and dropped, and a
   // key given twice is reported. Without, any key goes and duplicates are kept for the caller.
-  // Not a map: reported, and no entries.
-  std::vector<Field> entries(const Field& map, const std::vector<std::string>* allowed);
+  // Not a map: reported, and no entries. Maps of the user's own names (env) keep `x-` keys:
+  // pass `keep_extensions`.
+  std::vector<Field> entries(const Field& map, const std::vector<std::string>* allowed,
+                             bool keep_extensions = false);
   std::vector<Field> entries(const Field& map, const std::vector<std::string>& allowed) {
     return entries(map, &allowed);
   }

@@ -18,6 +18,7 @@ std::string instance_name(const std::string& base, int index) {
 std::vector<std::string> final_names(const ParsedService& p) {
   if (p.instances <= 1) return {p.config.name};
   std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(p.instances));
   for (int i = 0; i < p.instances; ++i) names.push_back(instance_name(p.config.name, i));
   return names;
 }
@@ -69,17 +70,21 @@ class Resolver {
       for (const std::string& name : final_names(p)) {
         auto [it, inserted] = names_.emplace(name, Owner{i, instanced});
         if (inserted) continue;
-        const ParsedService& other = parsed_[it->second.service];
-        const std::string other_desc = it->second.is_instance
-                                           ? "an instance of '" + other.config.name + "' (" +
-                                                 other.instances_at.position() + ")"
-                                           : "the service defined at " + other.name_at.position();
+        const ParsedService& other_service = parsed_[it->second.service];
+        std::string other = it->second.is_instance
+                                ? "an instance of '" + other_service.config.name + "' ("
+                                : "the service defined at ";
+        other += it->second.is_instance ? other_service.instances_at.position() + ")"
+                                        : other_service.name_at.position();
+        std::string message;
         if (instanced) {
-          add(p.instances_at,
-              "instance '" + name + "' of '" + p.config.name + "' clashes with " + other_desc);
+          message = "instance '" + name + "' of '" + p.config.name + "'";
         } else {
-          add(p.name_at, "service name '" + name + "' clashes with " + other_desc);
+          message = "service name '" + name + "'";
         }
+        message += " clashes with ";
+        message += other;
+        add(instanced ? p.instances_at : p.name_at, std::move(message));
         kept_[i] = false;
         break;
       }

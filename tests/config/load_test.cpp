@@ -242,6 +242,12 @@ TEST(Load, NumbersAndBooleansInEnvAreTheirText) {
   EXPECT_EQ(s.env, (std::vector<EnvVar>{{"Z", "08080"}, {"B", "yes"}, {"F", "1.50"}, {"E", ""}}));
 }
 
+TEST(Load, EnvNamesAreTheUsersEvenWithAnXPrefix) {
+  const ServiceConfig s =
+      only_service(load_ok("services:\n  a:\n    command: x\n    env: {x-trace: \"1\"}\n"));
+  EXPECT_EQ(s.env, (std::vector<EnvVar>{{"x-trace", "1"}}));
+}
+
 TEST(Load, EnvOverridesEnvFile) {
   testing::TempDir dir;
   dir.write("a.env", "A=from-file\nB=from-file\n");
