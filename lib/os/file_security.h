@@ -6,12 +6,9 @@
 #include <string>
 
 #include "os/result.h"
+#include "os/user.h"  // running_as_root()
 
 namespace supd::os {
-
-// True when supd runs with full privileges (POSIX: effective uid 0). The config loader checks
-// file permissions by default only then.
-bool running_as_root();
 
 // Ok when `path` names a regular file (symlinks followed) that neither group nor others may
 // write and that is owned by root or by the effective user. Otherwise an Error whose message

@@ -29,8 +29,6 @@ Error refusal(const std::string& why) {
 
 }  // namespace
 
-bool running_as_root() { return geteuid() == 0; }
-
 Status check_config_file_permissions(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return last_error("cannot check its permissions");
