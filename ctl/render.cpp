@@ -100,12 +100,15 @@ std::vector<std::string> table_lines(const std::vector<ServiceRow>& rows,
     std::vector<std::string> line = {
         row.name,
         row.state,
-        row.pid > 0 ? std::to_string(row.pid) : "-",
+        // A pid shown is a claim that the process exists: not when supd is gone.
+        row.pid > 0 && options.live ? std::to_string(row.pid) : "-",
         uptime_cell(row, options),
         std::to_string(row.restarts),
         row.last_exit.empty() ? "-" : row.last_exit,
     };
-    if (with_health) line.push_back(row.health.empty() ? "-" : row.health);
+    // The last probe's verdict only means something while the service runs.
+    const bool probed = !row.health.empty() && options.live && row.state == "running";
+    if (with_health) line.push_back(probed ? row.health : "-");
     cells.push_back(std::move(line));
   }
 
@@ -209,7 +212,7 @@ std::string daemon_notice(const DaemonRow& daemon, std::int64_t now_ms) {
   std::string why;
   switch (daemon.gone) {
     case DaemonGone::Stopped:
-      why = "it stopped";
+      why = "it shut down";
       break;
     case DaemonGone::Crashed:
       why = "it crashed";

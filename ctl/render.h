@@ -35,12 +35,12 @@ std::size_t display_width(std::string_view text);
 struct TableOptions {
   bool colour = false;
   std::int64_t now = 0;  // unix seconds, for UPTIME
-  bool live = true;      // false: supd is gone, nobody is up any more: UPTIME is "-"
+  bool live = true;      // false: supd is gone, so are its services: PID and UPTIME are "-"
 };
 
 // The table of SPEC.md: NAME STATE PID UPTIME RESTARTS LAST-EXIT, and HEALTH when any row
-// has a probe; columns aligned, two spaces apart, no trailing spaces. One string per line,
-// the header first, without newlines.
+// has a probe (its verdict shown for running services); columns aligned, two spaces apart, no
+// trailing spaces. One string per line, the header first, without newlines.
 std::vector<std::string> table_lines(const std::vector<ServiceRow>& rows,
                                      const TableOptions& options);
 // The same, each line ending in '\n'.

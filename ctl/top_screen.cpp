@@ -47,8 +47,9 @@ std::string fit_width(std::string_view line, int columns) {
         while (end < line.size() && !(line[end] >= '@' && line[end] <= '~')) ++end;
       }
       end = std::min(end + 1, line.size());
-      out.append(line.substr(i, end - i));
-      coloured = true;
+      const std::string_view sequence = line.substr(i, end - i);
+      out.append(sequence);
+      coloured = sequence != "\x1b[0m" && sequence != "\x1b[m";
       i = end - 1;
       continue;
     }
