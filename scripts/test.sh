@@ -19,7 +19,7 @@ tally() {
   passed=$((passed + ${total:-0} - ${bad:-0}))
   failed=$((failed + ${bad:-0}))
   if [ "$rc" -ne 0 ]; then
-    echo "all stages: $passed passed, $failed failed"
+    echo "total: $passed passed, $failed failed"
     exit "$rc"
   fi
 }
@@ -56,4 +56,4 @@ if [ -x scripts/test-windows.sh ]; then
 fi
 
 echo
-echo "all stages: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed"
