@@ -149,6 +149,10 @@ Spawned spawn_program(const std::vector<std::string>& argv, const std::string& c
     ::dup2(null_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
+    // Nothing of the test's own (sockets, listeners) may leak into supd and live on there.
+    if (::close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+    }
     rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
     if (::chdir(cwd.c_str()) != 0) ::_exit(126);

@@ -72,6 +72,13 @@ struct SupdOptions {
   std::vector<std::string> args;
 };
 
+// Options with extra `supd:` lines only.
+inline SupdOptions with_supd_settings(std::string lines) {
+  SupdOptions options;
+  options.supd_extra = std::move(lines);
+  return options;
+}
+
 class SupdInstance {
  public:
   explicit SupdInstance(std::string services_yaml, SupdOptions options = {});
