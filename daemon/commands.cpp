@@ -339,19 +339,15 @@ void CommandHandler::lifecycle(const control::Request& request,
   const auto requested = supervisor::Clock::now();
   Goal goal = Goal::Running;
   std::string verb = control::command_name(request.command);
-  switch (request.command) {
-    case control::Command::Start:
-      rt.start(names);
-      goal = Goal::Running;
-      break;
-    case control::Command::Stop:
-      rt.stop(names);
-      goal = Goal::AtRest;
-      break;
-    default:
-      rt.restart(names);
-      goal = Goal::Restarted;
-      break;
+  if (request.command == control::Command::Start) {
+    rt.start(names);
+    goal = Goal::Running;
+  } else if (request.command == control::Command::Stop) {
+    rt.stop(names);
+    goal = Goal::AtRest;
+  } else {
+    rt.restart(names);
+    goal = Goal::Restarted;
   }
   if (!request.wait) {
     responder.respond_ok({{"services", services_json(names)}});

@@ -170,6 +170,7 @@ bool Daemon::start() {
 
 void Daemon::heartbeat() {
   if (status_) status_->heartbeat(unix_ms_now());
+  if (runtime_) runtime_->retry_failing_logs();
   if (systemd_watchdog_) os::notify_systemd("WATCHDOG=1");
   auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat);
   if (systemd_watchdog_) {

@@ -48,8 +48,9 @@ TEST_P(BadFile, GivesExactlyTheExpectedDiagnostics) {
   for (Diagnostic& d : relative) {
     if (d.file.starts_with(prefix)) d.file.erase(0, prefix.size());
     std::string::size_type at = 0;
-    while ((at = d.message.find(prefix, at)) != std::string::npos)
+    while ((at = d.message.find(prefix, at)) != std::string::npos) {
       d.message.erase(at, prefix.size());
+    }
   }
   EXPECT_EQ(format_diagnostics(relative), read(expected_path));
 }
