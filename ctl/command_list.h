@@ -52,11 +52,11 @@ void add_misc_commands(CommandList& list);       // reload shutdown check-config
 
 // In the order `supctl --help` lists them.
 inline const std::vector<void (*)(CommandList&)>& command_groups() {
-  static const std::vector<void (*)(CommandList&)> groups = {
+  static const std::vector<void (*)(CommandList&)> kGroups = {
       add_status_commands, add_lifecycle_commands, add_logs_commands,
       add_events_commands, add_top_commands,       add_misc_commands,
   };
-  return groups;
+  return kGroups;
 }
 
 }  // namespace supd::ctl

@@ -56,8 +56,9 @@ os::Result<ConfigPaths> read_config_paths(const std::string& path) {
   if (!root.IsMap()) return plain_error(path + ": expected a mapping at the top");
   const YAML::Node section = root["supd"];
   if (!section || section.IsNull()) return paths;
-  if (!section.IsMap())
+  if (!section.IsMap()) {
     return plain_error(path + ":" + where(section) + "supd: expected a mapping");
+  }
 
   struct Key {
     const char* name;
@@ -72,7 +73,7 @@ os::Result<ConfigPaths> read_config_paths(const std::string& path) {
     if (!value.IsScalar()) {
       return plain_error(path + ":" + where(value) + "supd." + key.name + ": expected a string");
     }
-    const std::string scalar = value.Scalar();
+    const std::string& scalar = value.Scalar();
     if (scalar.empty()) continue;
     *key.out = key.is_path ? absolute_from(base_dir, scalar) : scalar;
   }

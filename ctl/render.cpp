@@ -136,7 +136,11 @@ std::vector<std::string> table_lines(const std::vector<ServiceRow>& rows,
       }
       if (!colour.empty()) {
         // Colour the word only, so the padding after it stays plain.
-        shown = std::string(colour) + cell + std::string(kReset) + shown.substr(cell.size());
+        std::string painted(colour);
+        painted += cell;
+        painted += kReset;
+        painted += shown.substr(cell.size());
+        shown = std::move(painted);
       }
       text += shown;
       if (!last) text += "  ";
@@ -243,8 +247,9 @@ std::optional<std::string> crash_line(const StatusView& view) {
 }
 
 std::string event_line(const nlohmann::json& event) {
-  if (!event.is_object())
+  if (!event.is_object()) {
     return event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const char* key : {"time", "service", "from", "to", "pid", "reason"}) {
     if (auto it = event.find(key); it != event.end()) out[key] = *it;

@@ -11,9 +11,11 @@ namespace {
 
 os::Error plain_error(std::string what) { return os::Error{std::error_code(), std::move(what)}; }
 
-bool exists(const std::string& path) {
+// Known not to be there: a directory we may not search is no proof of absence.
+bool missing(const std::string& path) {
   std::error_code ec;
-  return std::filesystem::exists(path, ec);
+  (void)std::filesystem::symlink_status(path, ec);
+  return ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory;
 }
 
 // supd's own answer to `status`, without services filtered (the caller selects).
@@ -56,7 +58,7 @@ os::Result<StatusView> fetch_status(Context& context) {
     auto view = read_page_view(*reader);
     if (view) return view;
     page_problem = view.error().message();
-  } else if (!exists(endpoints.status_page)) {
+  } else if (missing(endpoints.status_page)) {
     page_problem = "no status page at " + endpoints.status_page;
   } else {
     page_problem = reader.error().message();
@@ -64,7 +66,7 @@ os::Result<StatusView> fetch_status(Context& context) {
 
   auto answered = ask_daemon(endpoints);
   if (answered) return answered;
-  if (!exists(endpoints.status_page) && !exists(endpoints.socket)) {
+  if (missing(endpoints.status_page) && missing(endpoints.socket)) {
     return plain_error("supd is not running (no status page at " + endpoints.status_page +
                        ", no answer at socket " + endpoints.socket + ")");
   }

@@ -92,8 +92,9 @@ os::Result<StatusView> view_from_answer(const nlohmann::json& result, const std:
     view.daemon.since = number_or<std::int64_t>(*d, "since", 0);
   }
   for (const nlohmann::json& s : *services) {
-    if (!s.is_object())
+    if (!s.is_object()) {
       return plain_error("supd's status answer lists a service that is not an object");
+    }
     ServiceRow row;
     row.name = text_or_empty(s, "name");
     row.state = text_or_empty(s, "state");

@@ -247,7 +247,7 @@ TEST(StatusWithoutPage, NoPageAndNoSupd) {
 }
 
 // Answers `status` the way supd does.
-void answer_status(const control::Request& request, control::Responder responder) {
+void answer_status(const control::Request& request, const control::Responder& responder) {
   if (request.command != control::Command::Status) {
     responder.respond_error(control::ErrorCode::Failed, "unexpected");
     return;
@@ -297,7 +297,7 @@ class Verbs : public ::testing::Test {
 };
 
 TEST_F(Verbs, StartPrintsEachServicesState) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     nlohmann::json services = nlohmann::json::array();
     for (const std::string& name : request.names) {
       services.push_back({{"name", name}, {"state", "running"}, {"pid", 100}});
@@ -323,7 +323,7 @@ TEST_F(Verbs, StartPrintsEachServicesState) {
 }
 
 TEST_F(Verbs, NoSuchServiceExits4) {
-  serve([](const control::Request&, control::Responder responder) {
+  serve([](const control::Request&, const control::Responder& responder) {
     control::ControlError e;
     e.code = control::ErrorCode::NoSuchService;
     e.message = "no such service: webx";
@@ -336,7 +336,7 @@ TEST_F(Verbs, NoSuchServiceExits4) {
 }
 
 TEST_F(Verbs, TimeoutOrFailureExits1WithTheDaemonsMessage) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     if (request.command == control::Command::Wait) {
       responder.respond_error(control::ErrorCode::Timeout,
                               "wait timed out after 1s: web is starting");
@@ -353,7 +353,7 @@ TEST_F(Verbs, TimeoutOrFailureExits1WithTheDaemonsMessage) {
 }
 
 TEST_F(Verbs, ReloadConfigErrorExits2WithEveryProblem) {
-  serve([](const control::Request&, control::Responder responder) {
+  serve([](const control::Request&, const control::Responder& responder) {
     control::ControlError e;
     e.code = control::ErrorCode::ConfigError;
     e.message = "supd.yaml: 2 problems; the running config stays in force";
@@ -370,7 +370,7 @@ TEST_F(Verbs, ReloadConfigErrorExits2WithEveryProblem) {
 }
 
 TEST_F(Verbs, SignalSendsTheCanonicalName) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     responder.respond_ok({{"signalled", request.names}});
   });
   Outcome o = run({"signal", "usr1", "web"});
@@ -381,7 +381,7 @@ TEST_F(Verbs, SignalSendsTheCanonicalName) {
 }
 
 TEST_F(Verbs, LogsPrintsLines) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     EXPECT_EQ(request.lines, 2);
     EXPECT_EQ(request.stream, control::LogStream::Stderr);
     responder.respond_ok({{"path", "/var/log/web.err.log"}, {"lines", {"one", "two"}}});
@@ -392,7 +392,7 @@ TEST_F(Verbs, LogsPrintsLines) {
 }
 
 TEST_F(Verbs, FollowAndEventsPrintEachEventUntilTheStreamEnds) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     if (request.command == control::Command::Logs) {
       EXPECT_TRUE(request.follow);
       responder.send_event({{"line", "a"}});
@@ -418,7 +418,7 @@ TEST_F(Verbs, FollowAndEventsPrintEachEventUntilTheStreamEnds) {
 }
 
 TEST_F(Verbs, VersionAndShutdown) {
-  serve([](const control::Request& request, control::Responder responder) {
+  serve([](const control::Request& request, const control::Responder& responder) {
     if (request.command == control::Command::Version) {
       responder.respond_ok({{"version", "9.9.9"}, {"protocol", 1}});
     } else {

@@ -54,6 +54,7 @@ struct Outcome {
 inline Outcome supctl(std::vector<std::string> args) {
   args.insert(args.begin(), "supctl");
   std::vector<const char*> argv;
+  argv.reserve(args.size());
   for (const std::string& a : args) argv.push_back(a.c_str());
   std::ostringstream out;
   std::ostringstream err;
@@ -68,7 +69,7 @@ inline Outcome supctl(std::vector<std::string> args) {
 // thread) through its Responder, as the daemon would.
 class FakeDaemon : public control::RequestHandler {
  public:
-  using Script = std::function<void(const control::Request&, control::Responder)>;
+  using Script = std::function<void(const control::Request&, const control::Responder&)>;
 
   FakeDaemon(const std::string& socket, Script script) : script_(std::move(script)) {
     auto server =
@@ -93,7 +94,7 @@ class FakeDaemon : public control::RequestHandler {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request);
     }
-    script_(request, std::move(responder));
+    script_(request, responder);
   }
 
   const std::string& error() const { return error_; }

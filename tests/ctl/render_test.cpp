@@ -36,7 +36,7 @@ TEST(FormatUptime, TwoLargestUnits) {
   EXPECT_EQ(format_uptime(3600), "1h");
   EXPECT_EQ(format_uptime(2 * 3600 + 5 * 60 + 59), "2h5m");
   EXPECT_EQ(format_uptime(3 * 86400 + 4 * 3600 + 59), "3d4h");
-  EXPECT_EQ(format_uptime(400 * 86400), "400d");
+  EXPECT_EQ(format_uptime(std::int64_t{400} * 86400), "400d");
 }
 
 TEST(FormatUptime, ClockSetBackCountsAsZero) { EXPECT_EQ(format_uptime(-30), "0s"); }
