@@ -101,4 +101,8 @@ bool process_exists(Pid pid);
 // This process's pid.
 Pid current_pid();
 
+// Kills every child and its group (Windows: terminates every job) right away. Safe to call
+// from a crash or signal handler: no locks, no allocation.
+void kill_all_children_from_signal_handler() noexcept;
+
 }  // namespace supd::os
