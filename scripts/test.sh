@@ -22,3 +22,4 @@ scripts/build.sh asan
 stage "ASan+UBSan tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build/asan
+scripts/test-windows.sh

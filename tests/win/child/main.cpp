@@ -11,8 +11,9 @@
 //                     "grandchild <pid>"
 //   on-ctrl-break N   exit with N when a CTRL_BREAK arrives
 // The arguments are read with CommandLineToArgvW, the splitting rule spawn() quotes for.
-#include <shellapi.h>
 #include <windows.h>
+// After windows.h, which it needs.
+#include <shellapi.h>
 
 #include <cstdlib>
 #include <cwchar>
