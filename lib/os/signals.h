@@ -24,13 +24,17 @@ int native_signal(Signal s);
 std::string native_signal_name(int signo);
 
 // What the daemon hears from the outside world. Installed once, on the loop's thread.
+//   SIGTERM -> Terminate, SIGINT -> Interrupt, SIGHUP -> Reload, SIGUSR1 -> ReopenLogs.
 enum class ControlSignal { Terminate, Interrupt, Reload, ReopenLogs };
 
 class SignalWatcher {
  public:
   // Delivers SIGTERM/SIGINT/SIGHUP/SIGUSR1 (Windows: console control events) to `on_signal`
-  // on the io_context's thread, until destroyed.
+  // on the io_context's thread, one call per signal received, until destroyed. Signals that
+  // arrive while a call runs are delivered afterwards, none lost (repeats of one signal
+  // still pending may merge, as POSIX signals do). `on_signal` may destroy the watcher.
   SignalWatcher(asio::io_context& io, std::function<void(ControlSignal)> on_signal);
+  // Stops the delivery; the signals get their default action back.
   ~SignalWatcher();
   SignalWatcher(const SignalWatcher&) = delete;
   SignalWatcher& operator=(const SignalWatcher&) = delete;
@@ -39,5 +43,10 @@ class SignalWatcher {
   struct Impl;
   Impl* impl_;
 };
+
+// Makes SIGPIPE ignored process-wide, so a write to a closed pipe or socket fails with
+// EPIPE instead of killing supd. Children get default dispositions back when spawned.
+// No-op on Windows.
+void ignore_sigpipe();
 
 }  // namespace supd::os
