@@ -1,9 +1,12 @@
 // Windows has no signals to number; supd still needs numbers for ExitStatus::signo and
 // shell_code() (128 + n). They follow Linux's, so "killed by SIGTERM" reads 143 everywhere.
+// CrashInfo::signo holds an exception code instead, so those get their NTSTATUS names.
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "os/signals.h"
+#include "os/win/ntstatus.h"
 
 namespace supd::os {
 namespace {
@@ -63,6 +66,8 @@ int native_signal(Signal s) {
 }
 
 std::string native_signal_name(int signo) {
+  const auto code = static_cast<std::uint32_t>(signo);
+  if (win::is_ntstatus(code)) return win::describe_ntstatus(code);
   for (const Numbered& n : kNumbers) {
     if (n.number == signo) return n.name;
   }

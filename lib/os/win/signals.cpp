@@ -103,3 +103,10 @@ SignalWatcher::~SignalWatcher() {
 }
 
 }  // namespace supd::os
+
+namespace supd::os {
+
+// Windows has no SIGPIPE: a write to a closed pipe fails with ERROR_NO_DATA.
+void ignore_sigpipe() {}
+
+}  // namespace supd::os

@@ -1,6 +1,10 @@
 // A child for the Windows platform tests. Its arguments are commands run in order:
 //   exit N            exit with code N (decimal or 0x hex)
-//   crash             write through a null pointer (exit 0xC0000005)
+//   crash             write to address 0x10 (exit 0xC0000005)
+//   abort             call abort()
+//   overflow          overflow the stack (exit 0xC00000FD)
+//   crash-handler     install supd's crash handler, reporting to stderr; its hook prints
+//                     "hook ran: <code>" to stderr
 //   sleep MS          sleep
 //   out TEXT          write TEXT and a newline to stdout; `err TEXT`: to stderr
 //   lines N LEN       write N lines of LEN 'x's to stdout
@@ -15,9 +19,12 @@
 // After windows.h, which it needs.
 #include <shellapi.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cwchar>
 #include <string>
+
+#include "os/crash_handler.h"
 
 namespace {
 
@@ -54,6 +61,30 @@ BOOL WINAPI on_break(DWORD event) {
   ExitProcess(g_break_exit_code);
 }
 
+volatile bool g_never = false;
+// Read at run time, so the compiler cannot see the bad write coming.
+volatile std::uintptr_t g_crash_address = 0x10;
+
+// Each frame keeps a buffer the next one reads through a pointer, so neither the buffer
+// nor the recursion can be optimized away.
+__attribute__((noinline)) int recurse(volatile char* previous) {
+  volatile char frame[4096];
+  frame[0] = previous == nullptr ? 1 : previous[0];
+  if (g_never) return 0;
+  return recurse(frame) + frame[100];
+}
+
+void on_crash(const supd::os::CrashInfo& info) noexcept {
+  char text[64] = "hook ran: 0x";
+  std::size_t n = 12;
+  for (int shift = 28; shift >= 0; shift -= 4) {
+    text[n++] = "0123456789ABCDEF"[(static_cast<unsigned>(info.signo) >> shift) & 0xf];
+  }
+  text[n++] = '\n';
+  DWORD written = 0;
+  WriteFile(GetStdHandle(STD_ERROR_HANDLE), text, static_cast<DWORD>(n), &written, nullptr);
+}
+
 int start_grandchild() {
   wchar_t self[MAX_PATH];
   GetModuleFileNameW(nullptr, self, MAX_PATH);
@@ -85,8 +116,14 @@ int main() {
     if (command == L"exit" && has_value) {
       ExitProcess(static_cast<UINT>(std::wcstoul(argv[++i], nullptr, 0)));
     } else if (command == L"crash") {
-      volatile int* nowhere = nullptr;
-      *nowhere = 1;
+      *reinterpret_cast<volatile int*>(g_crash_address) = 1;
+    } else if (command == L"abort") {
+      std::abort();
+    } else if (command == L"overflow") {
+      return recurse(nullptr);
+    } else if (command == L"crash-handler") {
+      supd::os::install_crash_handler(
+          reinterpret_cast<supd::os::NativeHandle>(GetStdHandle(STD_ERROR_HANDLE)), on_crash);
     } else if (command == L"sleep" && has_value) {
       Sleep(static_cast<DWORD>(std::wcstoul(argv[++i], nullptr, 10)));
     } else if (command == L"out" && has_value) {
