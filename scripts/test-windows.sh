@@ -71,6 +71,13 @@ step "wine prefix"
 # -u, not -i: -i starts a second services.exe and breaks the service control manager.
 timeout 300 /usr/lib/wine/wine64 wineboot -u </dev/null >/dev/null 2>&1
 
+# A console needs Wine's desktop process (explorer.exe /desktop), started on demand by the
+# first process that allocates one and inheriting that process's stdio, so a test doing it
+# would keep ctest waiting while other tests kept the desktop busy. A process of ours
+# holding a console for the whole run starts it here instead, with stdio on /dev/null.
+/usr/lib/wine/wine64 "$bld/tests/win/child/supd_win_child.exe" console sleep 3600000 \
+  </dev/null >/dev/null 2>&1 &
+
 step "tests (under Wine)"
 timeout 1800 ctest --test-dir "$bld" --output-on-failure -j "$(nproc)" --timeout 300 \
   --output-junit "$bld/ctest-junit.xml"

@@ -75,11 +75,11 @@ TEST(WindowsJob, TheGrandchildIsInTheJob) {
   ASSERT_TRUE(IsProcessInJob(f.grandchild.get(), nullptr, &in_job)) << GetLastError();
   EXPECT_TRUE(in_job);
   // The main process gone, the grandchild still counts for the group.
-  ASSERT_TRUE(f.child->send_signal(Signal::Kill));
+  ASSERT_TRUE(test::ok(f.child->send_signal(Signal::Kill)));
   ASSERT_TRUE(has_exited(f.main));
   EXPECT_TRUE(f.child->group_alive());
   EXPECT_FALSE(has_exited(f.grandchild, 0));
-  ASSERT_TRUE(f.child->signal_group(Signal::Kill));
+  ASSERT_TRUE(test::ok(f.child->signal_group(Signal::Kill)));
   EXPECT_TRUE(has_exited(f.grandchild));
 }
 
@@ -97,7 +97,7 @@ TEST(WindowsJob, KillEndsTheWholeGroup) {
   Family f = start_family(io);
   ASSERT_TRUE(f.child && f.grandchild);
   EXPECT_TRUE(f.child->group_alive());
-  ASSERT_TRUE(f.child->signal_group(Signal::Kill));
+  ASSERT_TRUE(test::ok(f.child->signal_group(Signal::Kill)));
   auto done = test::finish(io, *f.child);
   ASSERT_TRUE(done);
   EXPECT_TRUE(done->status.signaled);
@@ -106,15 +106,15 @@ TEST(WindowsJob, KillEndsTheWholeGroup) {
   EXPECT_TRUE(has_exited(f.grandchild));
   EXPECT_TRUE(wait_until([&] { return !f.child->group_alive(); }));
   // Nothing left: succeeds, doing nothing.
-  EXPECT_TRUE(f.child->signal_group(Signal::Kill));
-  EXPECT_TRUE(f.child->signal_group(Signal::Term));
+  EXPECT_TRUE(test::ok(f.child->signal_group(Signal::Kill)));
+  EXPECT_TRUE(test::ok(f.child->signal_group(Signal::Term)));
 }
 
 TEST(WindowsJob, TermStopsTheGroupGracefullyOrByEndingTheJob) {
   asio::io_context io;
   Family f = start_family(io, {"on-ctrl-break", "42"});
   ASSERT_TRUE(f.child && f.grandchild);
-  ASSERT_TRUE(f.child->signal_group(Signal::Term));
+  ASSERT_TRUE(test::ok(f.child->signal_group(Signal::Term)));
   auto done = test::finish(io, *f.child);
   ASSERT_TRUE(done);
   EXPECT_TRUE(has_exited(f.grandchild));
@@ -139,7 +139,7 @@ TEST(WindowsJob, CtrlBreakReachesTheChild) {
   ASSERT_TRUE(child) << child.error().message();
   // The child needs a moment to install its handler; until then CTRL_BREAK ends it with
   // 0xC000013A. Either proves delivery, so accept both.
-  ASSERT_TRUE(child.value()->send_signal(Signal::Term));
+  ASSERT_TRUE(test::ok(child.value()->send_signal(Signal::Term)));
   auto done = test::finish(io, *child.value());
   ASSERT_TRUE(done);
   EXPECT_FALSE(done->status.signaled);
@@ -151,7 +151,7 @@ TEST(WindowsJob, SendSignalReachesOnlyTheMainProcessWhenItMustTerminate) {
   asio::io_context io;
   Family f = start_family(io);
   ASSERT_TRUE(f.child && f.grandchild);
-  ASSERT_TRUE(f.child->send_signal(Signal::Kill));
+  ASSERT_TRUE(test::ok(f.child->send_signal(Signal::Kill)));
   auto done = test::finish(io, *f.child);
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status.describe(), "killed by SIGKILL");
@@ -175,7 +175,7 @@ TEST(WindowsJob, RefusesSignalsWindowsCannotDeliver) {
         << sent.error().message();
     EXPECT_FALSE(child.value()->signal_group(s));
   }
-  EXPECT_TRUE(child.value()->signal_group(Signal::Kill));
+  EXPECT_TRUE(test::ok(child.value()->signal_group(Signal::Kill)));
 }
 
 TEST(WindowsJob, KillAllChildrenEndsEveryJob) {

@@ -239,7 +239,7 @@ TEST(WindowsSpawn, ChildInheritsOnlyItsStdioHandles) {
   DWORD available = 0;
   EXPECT_FALSE(PeekNamedPipe(reader.get(), nullptr, 0, nullptr, &available, nullptr));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_BROKEN_PIPE));
-  EXPECT_TRUE(child.value()->signal_group(Signal::Kill));
+  EXPECT_TRUE(test::ok(child.value()->signal_group(Signal::Kill)));
 }
 
 TEST(WindowsSpawn, DestroyingTheChildCancelsTheWait) {
@@ -266,7 +266,7 @@ TEST(WindowsProcess, AnExitedChildNoLongerExists) {
   ASSERT_TRUE(child);
   const Pid pid = child.value()->pid();
   EXPECT_TRUE(process_exists(pid));
-  ASSERT_TRUE(child.value()->send_signal(Signal::Kill));
+  ASSERT_TRUE(test::ok(child.value()->send_signal(Signal::Kill)));
   auto done = test::finish(io, *child.value());
   ASSERT_TRUE(done);
   // Its handle (held by the Child) keeps the process object; it has exited all the same.

@@ -12,12 +12,19 @@
 #include <vector>
 
 #include <asio/io_context.hpp>
+#include <gtest/gtest.h>
 
 #include "os/process.h"
 
 namespace supd::os::test {
 
 inline std::string child_program() { return SUPD_TEST_HELPER; }
+
+// EXPECT_TRUE(ok(status)) shows the error's message when it fails.
+inline ::testing::AssertionResult ok(const Status& s) {
+  if (s) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << s.error().message();
+}
 
 // Wine exports wine_get_version from ntdll; Windows does not.
 inline bool running_under_wine() {

@@ -13,6 +13,7 @@
 //   cwd               print the working directory
 //   grandchild        start `<this program> sleep 600000` (with no stdio) and print
 //                     "grandchild <pid>"
+//   console           get a console of its own (FreeConsole, AllocConsole)
 //   on-ctrl-break N   exit with N when a CTRL_BREAK arrives
 // The arguments are read with CommandLineToArgvW, the splitting rule spawn() quotes for.
 #include <windows.h>
@@ -147,6 +148,9 @@ int main() {
       print(narrow(dir));
     } else if (command == L"grandchild") {
       if (int rc = start_grandchild(); rc != 0) return rc;
+    } else if (command == L"console") {
+      FreeConsole();
+      if (!AllocConsole()) return 72;
     } else if (command == L"on-ctrl-break" && has_value) {
       g_break_exit_code = static_cast<UINT>(std::wcstoul(argv[++i], nullptr, 0));
       SetConsoleCtrlHandler(on_break, TRUE);
