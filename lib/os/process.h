@@ -28,7 +28,7 @@ using Pid = std::int64_t;
 enum class StdioMode { Inherit, Null, Pipe };
 
 struct ResourceLimit {
-  std::string name;            // "nofile", "core", "nproc", "as", "fsize", "cpu", "stack", "memlock"
+  std::string name;  // "nofile", "core", "nproc", "as", "fsize", "cpu", "stack", "memlock"
   std::optional<std::uint64_t> value;  // nullopt: unlimited
 };
 
@@ -36,11 +36,15 @@ struct ProcessSpec {
   std::vector<std::string> argv;  // argv[0]: a path, or a name looked up in the child's PATH
   bool inherit_env = true;        // start from supd's environment, or from an empty one
   std::vector<std::pair<std::string, std::string>> env;  // set or override, in order
-  std::string cwd;                // empty: supd's working directory
-  std::optional<unsigned> umask;  // nullopt: supd's umask
+  std::string cwd;                                       // empty: supd's working directory
+  std::optional<unsigned> umask;                         // nullopt: supd's umask
   std::vector<ResourceLimit> limits;
-  std::string user;   // name or number; empty: supd's user. Only honoured when supd is root.
-  std::string group;  // name or number; empty: the user's primary group
+  // Name or number; empty: supd's user. Switching needs supd to be root (naming supd's own
+  // user is fine otherwise); it also sets the supplementary groups (as initgroups() does) and
+  // HOME, USER and LOGNAME from the passwd entry, before `env` is applied. A number with no
+  // passwd entry runs with the group of the same number unless `group` is set.
+  std::string user;
+  std::string group;                       // name or number; empty: the user's primary group
   StdioMode stdin_mode = StdioMode::Null;  // Pipe is treated as Null for stdin
   StdioMode stdout_mode = StdioMode::Pipe;
   StdioMode stderr_mode = StdioMode::Pipe;
@@ -50,8 +54,8 @@ struct ProcessSpec {
 // How a process ended.
 struct ExitStatus {
   bool signaled = false;
-  int code = 0;      // exit code when !signaled (Windows: the full 32-bit exit code)
-  int signo = 0;     // native signal number when signaled
+  int code = 0;   // exit code when !signaled (Windows: the full 32-bit exit code)
+  int signo = 0;  // native signal number when signaled
   bool core_dumped = false;
 
   // "exited 3", "killed by SIGSEGV (core dumped)"; Windows: "exited 0xC0000005 (access violation)".
@@ -69,17 +73,19 @@ class Child {
   virtual Pid pid() const = 0;
 
   // `on_exit` runs once on the io_context's thread after the main process has exited and
-  // been reaped. Destroying the Child before then cancels the wait (the process is still
-  // reaped, never left a zombie).
+  // been reaped, also when it exited before this call. Calling again replaces the handler.
+  // Destroying the Child before then cancels the wait (the process is still reaped, never
+  // left a zombie).
   virtual void async_wait(std::function<void(const ExitStatus&)> on_exit) = 0;
 
-  // To the main process only. An error if it already exited.
+  // To the main process only. An error (ESRCH) once it has been reaped: the pid may belong
+  // to another process by then.
   virtual Status send_signal(Signal s) = 0;
   // To every process of its group (Windows: Term/Int -> CTRL_BREAK to the group;
   // Kill -> TerminateJobObject). Works after the main process exited, for leftovers.
   // Succeeds (doing nothing) when nothing is left.
   virtual Status signal_group(Signal s) = 0;
-  // Whether any process of its group / job is still alive.
+  // Whether any process of its group / job is still alive (an unreaped zombie counts).
   virtual bool group_alive() const = 0;
 
   // The read ends of the stdout / stderr pipes (StdioMode::Pipe), once each; else nullptr.
@@ -89,6 +95,8 @@ class Child {
 
 // Starts a process. A failure to start (no such file, not executable, unknown user, bad
 // cwd, rlimit refused) is reported here, naming what failed, never as an exit 127.
+// Call it on a thread that lives as long as the children (the io_context's): on Linux a
+// child is killed when the thread that spawned it exits (PR_SET_PDEATHSIG).
 Result<std::unique_ptr<Child>> spawn(asio::io_context& io, const ProcessSpec& spec);
 
 // Linux: make this process a child subreaper, so orphaned descendants of services are
@@ -101,8 +109,10 @@ bool process_exists(Pid pid);
 // This process's pid.
 Pid current_pid();
 
-// Kills every child and its group (Windows: terminates every job) right away. Safe to call
-// from a crash or signal handler: no locks, no allocation.
+// For the daemon's crash handler: SIGKILL to the process group of every child started by
+// spawn() whose Child object still exists or which was not reaped yet. Async-signal-safe: it
+// only reads a fixed, lock-free table of process groups and calls kill(). Windows: terminates
+// every child's Job Object at once (the jobs are kill-on-close, so they die with supd anyway).
 void kill_all_children_from_signal_handler() noexcept;
 
 }  // namespace supd::os
