@@ -13,6 +13,7 @@
 //   cwd               print the working directory
 //   grandchild        start `<this program> sleep 600000` (with no stdio) and print
 //                     "grandchild <pid>"
+//   sem-post NAME     open supd's named semaphore NAME and post it once
 //   console           get a console of its own (FreeConsole, AllocConsole)
 //   on-ctrl-break N   exit with N when a CTRL_BREAK arrives
 // The arguments are read with CommandLineToArgvW, the splitting rule spawn() quotes for.
@@ -26,6 +27,7 @@
 #include <string>
 
 #include "os/crash_handler.h"
+#include "os/named_semaphore.h"
 
 namespace {
 
@@ -148,6 +150,9 @@ int main() {
       print(narrow(dir));
     } else if (command == L"grandchild") {
       if (int rc = start_grandchild(); rc != 0) return rc;
+    } else if (command == L"sem-post" && has_value) {
+      auto sem = supd::os::NamedSemaphore::open(narrow(argv[++i]));
+      if (!sem || !sem->post()) return 73;
     } else if (command == L"console") {
       FreeConsole();
       if (!AllocConsole()) return 72;
