@@ -88,7 +88,7 @@ class PipeCollector {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<AsyncPipe> pipe_;
   std::string text_;
-  char buffer_[4096];
+  char buffer_[4096] = {};
   bool done_ = false;
 };
 

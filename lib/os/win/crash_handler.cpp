@@ -63,7 +63,7 @@ class ReportLine {
   }
 
  private:
-  char buf_[1024];
+  char buf_[1024] = {};
   std::size_t size_ = 0;
 };
 
@@ -72,7 +72,8 @@ void write_frame(HANDLE out, std::uint64_t pc) {
   HMODULE module = nullptr;
   if (GetModuleHandleExW(
           GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-          reinterpret_cast<LPCWSTR>(pc), &module)) {
+          // An address, not a name: FROM_ADDRESS says so.
+          reinterpret_cast<LPCWSTR>(pc), &module)) {  // NOLINT(performance-no-int-to-ptr)
     wchar_t path[MAX_PATH];
     const DWORD n = GetModuleFileNameW(module, path, MAX_PATH);
     line.wide(path, static_cast<int>(n))
@@ -97,7 +98,7 @@ void write_backtrace(HANDLE out, CONTEXT context) {
     if (function == nullptr) {
       // A leaf function: the return address is on top of the stack.
       if (context.Rsp == 0) break;
-      context.Rip = *reinterpret_cast<DWORD64*>(context.Rsp);
+      context.Rip = *reinterpret_cast<DWORD64*>(context.Rsp);  // NOLINT(performance-no-int-to-ptr)
       context.Rsp += 8;
       continue;
     }
@@ -189,7 +190,7 @@ void on_abort(int) {
 }  // namespace
 
 void install_crash_handler(NativeHandle report_fd, CrashHook hook) {
-  g_report.store(reinterpret_cast<HANDLE>(report_fd));
+  g_report.store(reinterpret_cast<HANDLE>(report_fd));  // NOLINT(performance-no-int-to-ptr)
   g_hook.store(hook);
   ULONG guarantee = kStackGuarantee;
   SetThreadStackGuarantee(&guarantee);

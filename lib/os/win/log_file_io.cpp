@@ -32,8 +32,9 @@ FileInfo to_info(const win::FileIdentity& id) {
 
 Result<FileInfo> handle_info(void* h, const std::string& path) {
   win::FileIdentity id;
-  if (h == nullptr)
+  if (h == nullptr) {
     return Error{std::make_error_code(std::errc::bad_file_descriptor), "stat " + path};
+  }
   if (!win::identify(as_handle(h), id)) return last_error("stat " + path);
   return to_info(id);
 }

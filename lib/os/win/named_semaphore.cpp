@@ -39,9 +39,9 @@ struct SemaphoreBasicInformation {
 using NtQuerySemaphoreFn = LONG(NTAPI*)(HANDLE, int, void*, ULONG, ULONG*);
 
 NtQuerySemaphoreFn nt_query_semaphore() {
-  static const auto fn = reinterpret_cast<NtQuerySemaphoreFn>(reinterpret_cast<void (*)()>(
+  static const auto kFn = reinterpret_cast<NtQuerySemaphoreFn>(reinterpret_cast<void (*)()>(
       GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtQuerySemaphore")));
-  return fn;
+  return kFn;
 }
 
 }  // namespace

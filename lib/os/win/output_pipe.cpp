@@ -64,7 +64,8 @@ class StreamHandlePipe final : public AsyncPipe {
       return 0;
     }
     OVERLAPPED overlapped{};
-    overlapped.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event.get()) | 1);
+    const ULONG_PTR no_port = reinterpret_cast<ULONG_PTR>(event.get()) | 1;
+    overlapped.hEvent = reinterpret_cast<HANDLE>(no_port);  // NOLINT(performance-no-int-to-ptr)
     DWORD n = 0;
     if (!ReadFile(h, data, want, &n, &overlapped)) {
       DWORD error = GetLastError();

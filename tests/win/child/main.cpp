@@ -72,7 +72,7 @@ volatile std::uintptr_t g_crash_address = 0x10;
 // nor the recursion can be optimized away.
 __attribute__((noinline)) int recurse(volatile char* previous) {
   volatile char frame[4096];
-  frame[0] = previous == nullptr ? 1 : previous[0];
+  frame[0] = previous == nullptr ? char{1} : previous[0];
   if (g_never) return 0;
   return recurse(frame) + frame[100];
 }
@@ -119,7 +119,7 @@ int main() {
     if (command == L"exit" && has_value) {
       ExitProcess(static_cast<UINT>(std::wcstoul(argv[++i], nullptr, 0)));
     } else if (command == L"crash") {
-      *reinterpret_cast<volatile int*>(g_crash_address) = 1;
+      *reinterpret_cast<volatile int*>(g_crash_address) = 1;  // NOLINT(performance-no-int-to-ptr)
     } else if (command == L"abort") {
       std::abort();
     } else if (command == L"overflow") {
