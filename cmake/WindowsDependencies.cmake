@@ -10,6 +10,15 @@
 add_compile_definitions(_WIN32_WINNT=0x0A00 WINVER=0x0A00 UNICODE _UNICODE NOMINMAX
                         WIN32_LEAN_AND_MEAN)
 
+# Every C++ file starts with <windows.h> tamed: without `near` and `far` macros, which
+# would break portable code using those words as names (lib/os/win/windows_prelude.h).
+set(_supd_prelude ${CMAKE_CURRENT_LIST_DIR}/../lib/os/win/windows_prelude.h)
+if(MSVC)
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:/FI${_supd_prelude}>)
+else()
+  add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:SHELL:-include ${_supd_prelude}>")
+endif()
+
 find_package(Threads REQUIRED)
 
 set(_supd_debian_headers FALSE)
