@@ -111,8 +111,8 @@ Pid current_pid();
 
 // For the daemon's crash handler: SIGKILL to the process group of every child started by
 // spawn() whose Child object still exists or which was not reaped yet. Async-signal-safe: it
-// only reads a fixed, lock-free table of process groups and calls kill(). POSIX only (the
-// Windows children die with supd's kill-on-close Job Objects).
+// only reads a fixed, lock-free table of process groups and calls kill(). Windows: terminates
+// every child's Job Object at once (the jobs are kill-on-close, so they die with supd anyway).
 void kill_all_children_from_signal_handler() noexcept;
 
 }  // namespace supd::os
