@@ -1,11 +1,12 @@
 // Log write throughput: 128-byte lines through LogFile, with and without timestamps,
 // against a plain loop of write(2) calls of the same chunks into a file ("cat > file").
 //
-//   supd_bench_log_throughput [--mb 256] [--chunk-kb 64] [--dir /tmp] [--check]
+//   supd_bench_log_throughput [--mb 256] [--chunk-kb 64] [--dir /tmp] [--check] [--json FILE]
 //
 // Chunks stand for what one pipe read hands the daemon. Each case runs three times,
 // interleaved, and the best run counts (the machine may be shared). --check exits 1 when a
 // ratio is below its target (LogFile >= 0.80, with timestamps >= 0.50 of the baseline).
+// --json writes the figures to FILE as well, for scripts/bench.sh.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -28,6 +29,7 @@ struct Args {
   std::size_t chunk_kb = 64;
   std::string dir = std::filesystem::temp_directory_path().string();
   bool check = false;
+  std::string json;
 };
 
 Args parse(int argc, char** argv) {
@@ -49,8 +51,12 @@ Args parse(int argc, char** argv) {
       a.dir = next();
     } else if (arg == "--check") {
       a.check = true;
+    } else if (arg == "--json") {
+      a.json = next();
     } else {
-      std::fprintf(stderr, "usage: %s [--mb N] [--chunk-kb N] [--dir DIR] [--check]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--mb N] [--chunk-kb N] [--dir DIR] [--check] [--json FILE]\n",
+                   argv[0]);
       std::exit(2);
     }
   }
@@ -137,6 +143,18 @@ int main(int argc, char** argv) {
               plain_ratio);
   std::printf("  LogFile, timestamps  %8.1f MiB/s  ratio %.2f (target >= 0.50)\n", mib / best[2],
               stamped_ratio);
+  if (!args.json.empty()) {
+    std::FILE* out = std::fopen(args.json.c_str(), "w");
+    if (out == nullptr) {
+      std::perror(args.json.c_str());
+      return 1;
+    }
+    std::fprintf(out,
+                 "{\"mib\": %.1f, \"chunk_kb\": %zu, \"baseline_mib_s\": %.2f, "
+                 "\"plain_mib_s\": %.2f, \"timestamps_mib_s\": %.2f}\n",
+                 mib, args.chunk_kb, mib / best[0], mib / best[1], mib / best[2]);
+    std::fclose(out);
+  }
   if (args.check && (plain_ratio < 0.80 || stamped_ratio < 0.50)) return 1;
   return 0;
 }

@@ -384,7 +384,11 @@ void CommandHandler::reload(const control::Request& /*request*/,
                             const control::Responder& responder) {
   Daemon::ReloadOutcome r = daemon_.reload();
   if (r.ok) {
-    responder.respond_ok({{"message", r.message}});
+    responder.respond_ok({{"message", r.message},
+                          {"added", r.added},
+                          {"removed", r.removed},
+                          {"changed", r.changed},
+                          {"unchanged", r.unchanged}});
     return;
   }
   control::ControlError err;

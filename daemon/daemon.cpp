@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 
+#include <algorithm>
 #include <atomic>
 #include <ctime>
 #include <filesystem>
@@ -169,6 +170,7 @@ bool Daemon::start() {
 
 void Daemon::heartbeat() {
   if (status_) status_->heartbeat(unix_ms_now());
+  if (runtime_) runtime_->retry_failing_logs();
   if (systemd_watchdog_) os::notify_systemd("WATCHDOG=1");
   auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat);
   if (systemd_watchdog_) {
@@ -255,7 +257,23 @@ Daemon::ReloadOutcome Daemon::reload() {
   if (!(loaded.config->supd == config_.supd)) {
     spdlog::warn("reload: changes to the supd: section take effect when supd restarts");
   }
+  for (const config::ServiceConfig& s : loaded.config->services) {
+    auto was = std::find_if(config_.services.begin(), config_.services.end(),
+                            [&](const config::ServiceConfig& old) { return old.name == s.name; });
+    if (was == config_.services.end()) {
+      out.added.push_back(s.name);
+    } else {
+      (*was == s ? out.unchanged : out.changed).push_back(s.name);
+    }
+  }
+  for (const config::ServiceConfig& old : config_.services) {
+    if (std::none_of(loaded.config->services.begin(), loaded.config->services.end(),
+                     [&](const config::ServiceConfig& s) { return s.name == old.name; })) {
+      out.removed.push_back(old.name);
+    }
+  }
   if (os::Status st = runtime_->reload(*loaded.config); !st) {
+    out = ReloadOutcome{};
     out.message = st.error().message();
     return out;
   }

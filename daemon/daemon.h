@@ -53,6 +53,8 @@ class Daemon {
     bool config_error = false;
     std::string message;
     std::vector<std::string> details;
+    // On success, the services by what the reload did to them (FORMAT.md, `reload`).
+    std::vector<std::string> added, removed, changed, unchanged;
   };
   ReloadOutcome reload();
 

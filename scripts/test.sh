@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds and runs every test: the plain build, the same tests under
-# ASan+UBSan, and the fuzz target for a bounded time. Exits non-zero on the first failure.
+# ASan+UBSan, the fuzz target for a bounded time, and the Windows build under Wine.
+# Stops at the first failing stage; the last line sums up every stage's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -9,22 +10,27 @@ stage() { printf '\n==== %s ====\n' "$*"; }
 
 passed=0
 failed=0
-# Runs one build's tests; adds its counts to the totals printed at the end.
-run_ctest() {
-  local dir=$1; shift
-  local log="$dir/ctest-output.log"
-  local rc=0
-  ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 300 "$@" 2>&1 | tee "$log" || rc=$?
-  local line total bad
+# Adds the last ctest summary found in log $1 to the totals; exits if $2 (a status) failed.
+tally() {
+  local log=$1 rc=$2 line total bad
   line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)
   total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
   bad=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$line")
   passed=$((passed + ${total:-0} - ${bad:-0}))
   failed=$((failed + ${bad:-0}))
   if [ "$rc" -ne 0 ]; then
-    echo "all stages: $passed passed, $failed failed"
+    echo "total: $passed passed, $failed failed"
     exit "$rc"
   fi
+}
+
+# Runs one build's tests.
+run_ctest() {
+  local dir=$1; shift
+  local rc=0
+  ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 300 "$@" 2>&1 |
+    tee "$dir/ctest-output.log" || rc=$?
+  tally "$dir/ctest-output.log" "$rc"
 }
 
 stage "release build"
@@ -42,6 +48,13 @@ stage "fuzz (libFuzzer, bounded)"
 scripts/build.sh fuzz
 run_ctest build/fuzz -R '^fuzz\.'
 
+# The Windows stage (docs/windows.md) runs when SUPD_WINDOWS_STAGE=1.
+if [ "${SUPD_WINDOWS_STAGE:-0}" = 1 ]; then
+  stage "Windows (MinGW-w64 cross build, tests under Wine)"
+  rc=0
+  scripts/test-windows.sh 2>&1 | tee build/windows-stage.log || rc=$?
+  tally build/windows-stage.log "$rc"
+fi
+
 echo
-echo "all stages: $passed passed, $failed failed"
-scripts/test-windows.sh
+echo "total: $passed passed, $failed failed"

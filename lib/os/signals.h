@@ -44,8 +44,8 @@ class SignalWatcher {
   Impl* impl_;
 };
 
-// Makes SIGPIPE ignored process-wide, so a write to a closed pipe or socket fails with
-// EPIPE instead of killing supd. Children get default dispositions back when spawned.
+// Makes SIGPIPE (and SIGXFSZ) ignored process-wide, so a write to a closed pipe or socket
+// fails with EPIPE (a file past RLIMIT_FSIZE with EFBIG) instead of killing supd. Children get default dispositions back when spawned.
 // No-op on Windows.
 void ignore_sigpipe();
 

@@ -138,6 +138,15 @@ void Runtime::reopen_logs() {
   }
 }
 
+void Runtime::retry_failing_logs() {
+  for (auto& [name, u] : units_) {
+    if (!u->output->failing()) continue;
+    if (os::Status st = u->output->retry(); !st) {
+      spdlog::warn("{}: log output held in memory: {}", name, st.error().message());
+    }
+  }
+}
+
 // --- Queries ----------------------------------------------------------------------------
 
 bool Runtime::contains(std::string_view name) const { return supervisor_.contains(name); }

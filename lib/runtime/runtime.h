@@ -87,6 +87,9 @@ class Runtime {
 
   // Re-opens every service log file (SIGUSR1, after an external logrotate).
   void reopen_logs();
+  // Writes output held in memory because its log file could not be written (disk full...).
+  // The daemon calls it on its heartbeat.
+  void retry_failing_logs();
 
   bool contains(std::string_view name) const;
   // Every service: configured ones in start order, then those being removed.

@@ -9,7 +9,7 @@
 namespace supd::runtime {
 
 OutputPump::OutputPump(std::unique_ptr<os::AsyncPipe> pipe, logs::LogFile* file)
-    : pipe_(std::move(pipe)), file_(file) {}
+    : pipe_(std::move(pipe)), file_(file), buffer_(new char[kBufferSize]) {}
 
 void OutputPump::start() { read_more(); }
 
@@ -20,10 +20,10 @@ void OutputPump::detach() {
 
 void OutputPump::read_more() {
   auto self = shared_from_this();
-  pipe_->async_read(buffer_.data(), buffer_.size(),
+  pipe_->async_read(buffer_.get(), kBufferSize,
                     [self](std::error_code ec, std::size_t n) {
                       if (n > 0 && self->file_ != nullptr) {
-                        (void)self->file_->write(self->buffer_.data(), n);
+                        (void)self->file_->write(self->buffer_.get(), n);
                       }
                       if (ec) {
                         // End of stream (or the pipe was closed): the last partial line is

@@ -33,9 +33,13 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
  private:
   void read_more();
 
+  static constexpr std::size_t kBufferSize = 64 * 1024;
+
   std::unique_ptr<os::AsyncPipe> pipe_;
   logs::LogFile* file_;
-  std::array<char, 64 * 1024> buffer_{};
+  // Default-initialised on purpose: a quiet service never touches (so never pays for) the
+  // pages of its buffer; zero-filling would cost 128 KiB of memory per service.
+  std::unique_ptr<char[]> buffer_;
   bool finished_ = false;
 };
 

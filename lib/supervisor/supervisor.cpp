@@ -88,6 +88,14 @@ Output Supervisor::handle(std::string_view service, const Event& event, TimePoin
     out.notes.push_back("no such service: " + std::string(service) + " (" + to_string(event) + ")");
     return out;
   }
+  // A service whose stop was asked for but is held back until its dependents stop must not
+  // be restarted if its process dies meanwhile (say, SIGKILL at the shutdown timeout): it
+  // gets its Stop now, so the exit settles it.
+  Entry* e = find(service);
+  if (e->stop_wanted && !e->stop_sent && std::holds_alternative<Exited>(event)) {
+    e->stop_sent = true;
+    step(out, std::string(service), Stop{e->stop_reason}, now);
+  }
   step(out, std::string(service), event, now);
   propagate(out, now);
   return out;

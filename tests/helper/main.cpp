@@ -126,6 +126,11 @@ int do_sleep(Args& args) {
   return kContinue;
 }
 
+int do_sleep_ms(Args& args) {
+  sleep_ms(args.next_number("milliseconds"));
+  return kContinue;
+}
+
 int do_sleep_then_exit(Args& args) {
   const long ms = args.next_number("milliseconds");
   const long code = args.next_number("exit code");
@@ -249,6 +254,43 @@ int do_write_pattern(Args& args) {
       batch.clear();
     }
   }
+  return kContinue;
+}
+
+// COUNT numbered lines on each of stdout and stderr, in the format of write-pattern, the
+// streams taking turns every few lines so their writes interleave in time.
+int do_write_interleaved(Args& args) {
+  const long count = args.next_number("line count per stream");
+  constexpr long kRun = 37;  // lines per turn: not a divisor of any buffer size
+  for (long first = 1; first <= count; first += kRun) {
+    const long last = first + kRun - 1 < count ? first + kRun - 1 : count;
+    for (const char* stream : {"stdout", "stderr"}) {
+      std::string batch;
+      for (long i = first; i <= last; ++i) {
+        char line[80];
+        const int prefix = std::snprintf(line, sizeof line, "%s %010ld ", stream, i);
+        std::string text(line, static_cast<std::size_t>(prefix));
+        text.resize(63, 'x');
+        batch += text + "\n";
+      }
+      write_all(std::strcmp(stream, "stdout") == 0 ? 1 : 2, batch);
+    }
+  }
+  return kContinue;
+}
+
+// Appends "TAG <unix microseconds>\n" to PATH in one write: a run's own record of when it
+// got somewhere, for tests that measure the time between runs.
+int do_stamp(Args& args) {
+  const std::string path = args.next("path");
+  const std::string tag = args.next("tag");
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const long long us = static_cast<long long>(now.tv_sec) * 1000000LL + now.tv_nsec / 1000;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) die("open stamp file");
+  write_all(fd, tag + " " + std::to_string(us) + "\n");
+  ::close(fd);
   return kContinue;
 }
 
@@ -407,6 +449,7 @@ constexpr Behaviour kBehaviours[] = {
     {"crash", "crash segv|abort (die by that signal)", do_crash},
     {"ignore-term", "ignore-term (then go on; last: sleep an hour)", do_ignore_term},
     {"sleep", "sleep SECONDS", do_sleep},
+    {"sleep-ms", "sleep-ms MILLISECONDS", do_sleep_ms},
     {"sleep-then-exit", "sleep-then-exit MS CODE", do_sleep_then_exit},
     {"wait-file", "wait-file PATH (until it exists)", do_wait_file},
     {"ready", "ready (print \"ready\" to stdout)", do_ready},
@@ -419,6 +462,9 @@ constexpr Behaviour kBehaviours[] = {
     {"echo-stdin", "echo-stdin (copy stdin to stdout until EOF)", do_echo_stdin},
     {"write-pattern", "write-pattern stdout|stderr COUNT (numbered 64-byte lines)",
      do_write_pattern},
+    {"write-interleaved", "write-interleaved COUNT (write-pattern lines on both, taking turns)",
+     do_write_interleaved},
+    {"stamp", "stamp PATH TAG (append \"TAG <unix us>\")", do_stamp},
     {"print-env", "print-env NAME (value or <unset>)", do_print_env},
     {"print-cwd", "print-cwd", do_print_cwd},
     {"print-umask", "print-umask (octal)", do_print_umask},

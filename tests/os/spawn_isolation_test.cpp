@@ -47,6 +47,21 @@ TEST_F(SpawnIsolationTest, AdditionsOverrideTheInheritedEnvironment) {
   EXPECT_EQ(output_of(spec), "last\nnew\n");
 }
 
+TEST_F(SpawnIsolationTest, SystemdVariablesOfSupdAreNotInherited) {
+  // supd's own unit's notify socket and watchdog are not the service's to use; a service
+  // that wants readiness gets its own NOTIFY_SOCKET through `env`.
+  ::setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+  ::setenv("WATCHDOG_USEC", "30000000", 1);
+  ProcessSpec spec = helper({"print-env", "NOTIFY_SOCKET", "print-env", "WATCHDOG_USEC"});
+  const std::string without = output_of(spec);
+  spec.env = {{"NOTIFY_SOCKET", "/run/supd/notify/web.notify"}};
+  const std::string with_own = output_of(spec);
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  EXPECT_EQ(without, "<unset>\n<unset>\n");
+  EXPECT_EQ(with_own, "/run/supd/notify/web.notify\n<unset>\n");
+}
+
 TEST_F(SpawnIsolationTest, ACleanEnvironmentHoldsOnlyTheAdditions) {
   ::setenv("SUPD_TEST_INHERITED", "from-supd", 1);
   ProcessSpec spec =

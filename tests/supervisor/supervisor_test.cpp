@@ -283,6 +283,24 @@ TEST_F(SupervisorTest, StopAllWaitsForADependentThatNeedsTheKill) {
                      {"db", armed_in(10s)}}));
 }
 
+TEST_F(SupervisorTest, ADependencyKilledWhileItsStopIsHeldBackIsNotRestarted) {
+  // Shutdown: web is being stopped, db waits for it. The shutdown timeout SIGKILLs both:
+  // db dies before its own Stop was sent, and must settle instead of restarting.
+  make({{"db", policy()}, {"web", policy({{"db"}})}});
+  start_all();
+  bring_up("db", 10);
+  bring_up("web", 20);
+  actions(sup_->stop_all(clock_.now(), "shutting down"));
+  ASSERT_EQ(state("db"), State::Running);
+  const Actions db_exit = send("db", Exited{killed_by("SIGKILL")});
+  EXPECT_EQ(state("db"), State::Stopped);
+  for (const ServiceAction& a : db_exit) {
+    EXPECT_FALSE(std::holds_alternative<Spawn>(a.action)) << to_string(a.action);
+  }
+  send("web", Exited{killed_by("SIGKILL")});
+  EXPECT_TRUE(sup_->all_at_rest());
+}
+
 TEST_F(SupervisorTest, StopAllStopsIndependentServicesTogether) {
   make({{"a", policy()}, {"b", policy()}});
   start_all();

@@ -62,6 +62,9 @@ void ignore_sigpipe() {
   action.sa_handler = SIG_IGN;
   sigemptyset(&action.sa_mask);
   sigaction(SIGPIPE, &action, nullptr);
+  // A service log reaching RLIMIT_FSIZE must be a write error (EFBIG) that the log layer
+  // reports, not a signal that kills supd.
+  sigaction(SIGXFSZ, &action, nullptr);
 }
 
 }  // namespace supd::os

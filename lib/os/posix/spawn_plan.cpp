@@ -270,6 +270,17 @@ int close_fds_bound() {
   return static_cast<int>(nofile.rlim_cur);
 }
 
+// Variables systemd sets for supd's own unit. Passed on, a service would speak to supd's
+// service manager as if it were supd (READY=1, WATCHDOG=1) or claim its sockets.
+bool belongs_to_supd(std::string_view entry) {
+  static constexpr std::string_view kOwn[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+                                              "LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES="};
+  for (std::string_view own : kOwn) {
+    if (entry.substr(0, own.size()) == own) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<SpawnPlan> plan_spawn(const ProcessSpec& spec) {
@@ -283,7 +294,9 @@ Result<SpawnPlan> plan_spawn(const ProcessSpec& spec) {
   SpawnPlan plan;
   plan.argv = spec.argv;
   if (spec.inherit_env) {
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) plan.env.emplace_back(*e);
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+      if (!belongs_to_supd(*e)) plan.env.emplace_back(*e);
+    }
   }
   Result<std::optional<Credentials>> creds = plan_credentials(spec, plan.env);
   if (!creds) return creds.error();
