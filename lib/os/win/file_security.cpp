@@ -122,8 +122,10 @@ Status check_config_file_permissions(const std::string& path) {
     PSID sid = const_cast<DWORD*>(&ace->SidStart);
     if ((ace->Mask & kWriteRights) != 0 && !is_trusted(sid, me)) {
       const std::string who = account_name(sid);
-      return refusal("file is writable by " + who + "; run icacls \"" + path + "\" /remove:g \"" +
-                     who + "\"");
+      std::string why = "file is writable by " + who;
+      why += "; run icacls \"" + path + "\" /remove:g \"";
+      why += who + "\"";
+      return refusal(why);
     }
   }
   return {};
