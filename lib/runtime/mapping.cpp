@@ -156,9 +156,8 @@ status::ServiceState to_status_state(supervisor::State s) {
 
 status::Health to_status_health(supervisor::Health h) {
   switch (h) {
-    // Not probed yet in this run: nothing to show until the first result.
-    case supervisor::Health::None:
-    case supervisor::Health::Unknown: return status::Health::None;
+    case supervisor::Health::None: return status::Health::None;
+    case supervisor::Health::Unknown: return status::Health::Unknown;
     case supervisor::Health::Ok: return status::Health::Ok;
     case supervisor::Health::Failing: return status::Health::Failing;
   }

@@ -36,8 +36,9 @@ enum class ServiceState : std::uint8_t {
 };
 inline constexpr std::uint8_t kServiceStateCount = 7;
 
-enum class Health : std::uint8_t { None = 0, Ok = 1, Failing = 2 };
-inline constexpr std::uint8_t kHealthCount = 3;
+// Unknown: the service has a health check that has not answered yet in this run.
+enum class Health : std::uint8_t { None = 0, Ok = 1, Failing = 2, Unknown = 3 };
+inline constexpr std::uint8_t kHealthCount = 4;
 
 // The daemon's own state. Starting: the page exists but supd has not finished starting;
 // Stopped: supd exited cleanly (a page left in any other state by a dead supd means it

@@ -38,6 +38,8 @@ const char* health_name(Health health) {
       return "ok";
     case Health::Failing:
       return "failing";
+    case Health::Unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -75,6 +75,22 @@ TEST_F(RoundTripTest, ReaderSeesWhatTheWriterWrote) {
   EXPECT_EQ(s.services[1], running);
 }
 
+TEST_F(RoundTripTest, EveryHealthValueSurvivesThePage) {
+  auto writer = StatusWriter::create(page_, 4);
+  ASSERT_TRUE(writer.ok()) << writer.error().message();
+  const Health values[] = {Health::None, Health::Ok, Health::Failing, Health::Unknown};
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    ServiceStatus st = full_status("s" + std::to_string(i));
+    st.health = values[i];
+    writer->update(writer->add_or_find(st.name), st);
+  }
+  const Snapshot s = read_page(page_);
+  ASSERT_EQ(s.services.size(), std::size(values));
+  for (std::size_t i = 0; i < std::size(values); ++i) {
+    EXPECT_EQ(s.services[i].health, values[i]) << health_name(values[i]);
+  }
+}
+
 TEST_F(RoundTripTest, ANewServiceIsStoppedWithNothingElseSet) {
   auto writer = StatusWriter::create(page_, 4);
   ASSERT_TRUE(writer.ok()) << writer.error().message();
@@ -337,6 +353,7 @@ TEST(StateNames, AreSpelledAsTheSpecSpellsThem) {
   EXPECT_STREQ(health_name(Health::None), "none");
   EXPECT_STREQ(health_name(Health::Ok), "ok");
   EXPECT_STREQ(health_name(Health::Failing), "failing");
+  EXPECT_STREQ(health_name(Health::Unknown), "unknown");
   EXPECT_STREQ(daemon_state_name(DaemonState::Stopping), "stopping");
 }
 
