@@ -40,6 +40,6 @@ if [[ $with_others == 1 ]]; then
   fi
 fi
 
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2" >/dev/null
 cmake --build build/release -j "$(nproc)" --target supd_bench >&2
 exec build/release/bench/supd_bench "${args[@]}"

@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
 case "$flavour" in
-  release) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  asan)    args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DSUPD_SANITIZE=ON -DSUPD_BENCH=OFF) ;;
+  # Optimised as shipped, asserts kept, no debug info (a third of the compile time; the
+  # asan flavour is the one for debugging).
+  release) args=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2") ;;
+  # Line tables are all a sanitizer report needs.
+  asan)    args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1 -O1" -DSUPD_SANITIZE=ON -DSUPD_BENCH=OFF) ;;
   fuzz)    args=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DSUPD_FUZZ=ON -DSUPD_BENCH=OFF) ;;
   *) echo "build.sh: unknown flavour $flavour (release, asan, fuzz)" >&2; exit 2 ;;
 esac

@@ -8,32 +8,72 @@
 
 namespace supd::runtime {
 
-OutputPump::OutputPump(std::unique_ptr<os::AsyncPipe> pipe, logs::LogFile* file)
-    : pipe_(std::move(pipe)), file_(file), buffer_(new char[kBufferSize]) {}
+namespace {
 
-void OutputPump::start() { read_more(); }
+// Reads per wake-up before a pump waits again, so that one flooding service cannot hold the
+// loop while others wait for theirs.
+constexpr int kReadsPerWakeUp = 4;
+
+// The buffer every pump of this thread reads into; its bytes are written out before the
+// pump returns to the loop. Its pages are touched only as far as the largest read.
+char* shared_read_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[OutputPump::kBufferSize]);
+  return buffer.get();
+}
+
+}  // namespace
+
+OutputPump::OutputPump(std::unique_ptr<os::AsyncPipe> pipe, logs::LogFile* file)
+    : pipe_(std::move(pipe)), file_(file) {
+  // Not zero-filled: a quiet service never touches (so never pays for) its pages.
+  if (!pipe_->can_wait_readable()) buffer_.reset(new char[kBufferSize]);
+}
+
+void OutputPump::start() {
+  if (buffer_) {
+    read_more();
+  } else {
+    wait_readable();
+  }
+}
 
 void OutputPump::detach() {
   file_ = nullptr;
   if (pipe_) pipe_->close();
 }
 
+void OutputPump::finish() {
+  // End of stream (or the pipe was closed): the last partial line is already in the file;
+  // say so to the file for timestamp bookkeeping.
+  if (file_ != nullptr) (void)file_->end_of_stream();
+  finished_ = true;
+}
+
+void OutputPump::wait_readable() {
+  auto self = shared_from_this();
+  pipe_->async_wait_readable([self](std::error_code ec) { self->on_readable(ec); });
+}
+
+void OutputPump::on_readable(std::error_code ec) {
+  if (ec) return finish();
+  char* buffer = shared_read_buffer();
+  for (int i = 0; i < kReadsPerWakeUp; ++i) {
+    std::error_code read_ec;
+    const std::size_t n = pipe_->read_now(buffer, kBufferSize, read_ec);
+    if (n > 0 && file_ != nullptr) (void)file_->write(buffer, n);
+    if (read_ec) return finish();
+    if (n < kBufferSize) break;  // drained for now
+  }
+  wait_readable();
+}
+
 void OutputPump::read_more() {
   auto self = shared_from_this();
-  pipe_->async_read(buffer_.get(), kBufferSize,
-                    [self](std::error_code ec, std::size_t n) {
-                      if (n > 0 && self->file_ != nullptr) {
-                        (void)self->file_->write(self->buffer_.get(), n);
-                      }
-                      if (ec) {
-                        // End of stream (or the pipe was closed): the last partial line is
-                        // already in the file; say so to the file for timestamp bookkeeping.
-                        if (self->file_ != nullptr) (void)self->file_->end_of_stream();
-                        self->finished_ = true;
-                        return;
-                      }
-                      self->read_more();
-                    });
+  pipe_->async_read(buffer_.get(), kBufferSize, [self](std::error_code ec, std::size_t n) {
+    if (n > 0 && self->file_ != nullptr) (void)self->file_->write(self->buffer_.get(), n);
+    if (ec) return self->finish();
+    self->read_more();
+  });
 }
 
 namespace {

@@ -22,6 +22,11 @@ namespace supd::runtime {
 
 // Copies what a child writes on one pipe into its log file, chunk by chunk as the pipe
 // delivers it. Lives until the pipe's last writer (the child or a grandchild) closes it.
+//
+// Where the pipe can say "readable" (POSIX), a pump owns no buffer: it waits, then reads into
+// one buffer that every pump of the loop's thread shares, and hands the bytes to the file
+// before it returns. A thousand quiet services then cost no buffer memory at all. Elsewhere
+// it reads into a buffer of its own.
 class OutputPump : public std::enable_shared_from_this<OutputPump> {
  public:
   OutputPump(std::unique_ptr<os::AsyncPipe> pipe, logs::LogFile* file);
@@ -30,16 +35,17 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
   void detach();
   bool finished() const { return finished_; }
 
- private:
-  void read_more();
-
   static constexpr std::size_t kBufferSize = 64 * 1024;
+
+ private:
+  void wait_readable();
+  void on_readable(std::error_code ec);
+  void read_more();
+  void finish();
 
   std::unique_ptr<os::AsyncPipe> pipe_;
   logs::LogFile* file_;
-  // Default-initialised on purpose: a quiet service never touches (so never pays for) the
-  // pages of its buffer; zero-filling would cost 128 KiB of memory per service.
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[]> buffer_;  // only where the pipe cannot wait for readability
   bool finished_ = false;
 };
 

@@ -46,6 +46,13 @@ class PosixAsyncPipe final : public AsyncPipe {
     }
   }
 
+  bool can_wait_readable() const override { return true; }
+
+  void async_wait_readable(std::function<void(std::error_code)> on_ready) override {
+    descriptor_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           [on_ready = std::move(on_ready)](std::error_code ec) { on_ready(ec); });
+  }
+
   void close() override {
     std::error_code ignored;
     descriptor_.close(ignored);
