@@ -67,6 +67,9 @@ trap '/usr/lib/wine/wineserver -k >/dev/null 2>&1 || true' EXIT
 mkdir -p "$WINEPREFIX"
 
 step "wine prefix"
+# Whatever an earlier run left in this prefix goes first; then a fresh server.
+/usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
+/usr/lib/wine/wineserver -w >/dev/null 2>&1 || true
 /usr/lib/wine/wineserver -p60 </dev/null >/dev/null 2>&1
 # -u, not -i: -i starts a second services.exe and breaks the service control manager.
 timeout 300 /usr/lib/wine/wine64 wineboot -u </dev/null >/dev/null 2>&1
