@@ -165,6 +165,15 @@ TEST(NoOrphans, CrashOfTheDaemonIsReportedTakesEveryChildAlongAndIsRememberedNex
   ASSERT_TRUE(page->last_crash);
   EXPECT_EQ(page->last_crash->signo, SIGSEGV);
   EXPECT_EQ(page->last_crash->pid, crashed_pid);
+  if (!supctl_binary().empty()) {
+    RunResult r = supd.supctl({"status"});
+    EXPECT_NE(r.out.find("supd crashed at"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.out.find("SIGSEGV"), std::string::npos) << r.out << r.err;
+    nlohmann::json j = nlohmann::json::parse(supd.supctl({"--json", "status"}).out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded());
+    EXPECT_EQ(j["daemon"]["state"], "not running");
+    EXPECT_EQ(j["last_crash"]["signal"], "SIGSEGV") << j.dump();
+  }
 
   // The next supd at the same place knows.
   ASSERT_TRUE(supd.start());
@@ -177,6 +186,13 @@ TEST(NoOrphans, CrashOfTheDaemonIsReportedTakesEveryChildAlongAndIsRememberedNex
   EXPECT_EQ(page->last_crash->signo, SIGSEGV);
   EXPECT_EQ(page->last_crash->pid, crashed_pid);
   EXPECT_EQ(page->daemon.pid, supd.daemon_pid());
+  if (!supctl_binary().empty()) {
+    nlohmann::json j = nlohmann::json::parse(supd.supctl({"--json", "status"}).out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded());
+    EXPECT_EQ(j["daemon"]["state"], "running");
+    EXPECT_EQ(j["last_crash"]["signal"], "SIGSEGV") << j.dump();
+    EXPECT_EQ(j["last_crash"]["previous_run"], true) << j.dump();
+  }
 }
 
 TEST(OneDaemon, SecondSupdOnTheSameSocketExits1AndTouchesNothing) {

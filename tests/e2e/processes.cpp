@@ -203,6 +203,11 @@ std::optional<Ending> wait_child(Pid pid, std::chrono::milliseconds timeout) {
   }
 }
 
+int exit_code(const RunResult& r) {
+  if (!r.ending) return -1;
+  return r.ending->signaled ? 128 + r.ending->signo : r.ending->code;
+}
+
 RunResult run_program(const std::vector<std::string>& argv, const std::string& scratch_dir,
                       const std::string& tag, std::chrono::milliseconds timeout,
                       const std::vector<std::string>& extra_env) {

@@ -65,6 +65,9 @@ struct RunResult {
   std::chrono::milliseconds took{0};
 };
 
+// The shell's view of how it ended: the exit code, 128 + signal, or -1 when it did not end.
+int exit_code(const RunResult& r);
+
 // Runs a program to completion with a bounded wait (killing its group at the deadline).
 // `scratch_dir` holds its output files; stdin is /dev/null.
 RunResult run_program(const std::vector<std::string>& argv, const std::string& scratch_dir,

@@ -63,6 +63,17 @@ services:
   ASSERT_EQ(snap->services.size(), 1u);
   EXPECT_EQ(snap->services[0].name, "web");
   EXPECT_EQ(status::state_name(snap->services[0].state), std::string("running"));
+  if (!supctl_binary().empty()) {
+    RunResult r = supd.supctl({"--json", "status"}, 20s);
+    report_measure("supctl status while supd is stopped (s)",
+                   std::to_string(std::chrono::duration<double>(r.took).count()));
+    EXPECT_EQ(exit_code(r), 0) << r.out << r.err;
+    EXPECT_LT(r.took, 5s);
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.out;
+    EXPECT_EQ(j["daemon"]["state"], "running") << "judged before the heartbeat is stale";
+    EXPECT_EQ(j["services"][0]["state"], "running");
+  }
 
   status::DaemonLiveness seen = status::DaemonLiveness::Running;
   while (Clock::now() < stopped + 30s) {
@@ -77,6 +88,15 @@ services:
   EXPECT_EQ(seen, status::DaemonLiveness::NotResponding) << status::liveness_name(seen);
   EXPECT_GE(stale_after, 9.0);  // 15 s after a beat at most 5 s before the stop
   EXPECT_LT(stale_after, 25.0);
+  if (!supctl_binary().empty()) {
+    RunResult r = supd.supctl({"--json", "status"}, 20s);
+    EXPECT_EQ(exit_code(r), 0) << r.out << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.out;
+    EXPECT_EQ(j["daemon"]["state"], "not responding");
+    r = supd.supctl({"status"}, 20s);
+    EXPECT_NE(r.out.find("supd is not responding"), std::string::npos) << r.out << r.err;
+  }
 
   supd.signal_daemon(SIGCONT);
   EXPECT_FALSE(supd.call_ok({{"cmd", "ping"}}, 10s).is_null());
@@ -147,6 +167,35 @@ services:
   report_measure("storm states seen", seen);
   report_measure("reads without the lock", std::to_string(unlocked));
   EXPECT_GE(last_restarts - first_restarts, 10u) << "no storm to speak of";
+
+  if (supctl_binary().empty()) return;
+    // The same through supctl, a process per read (fewer under the sanitizers, where each
+    // start of supctl costs a lot more).
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kSupctlReads = 200;
+#else
+  constexpr int kSupctlReads = 1000;
+#endif
+  const auto supctl_start = Clock::now();
+  std::set<std::string> seen_states;
+  for (int i = 0; i < kSupctlReads; ++i) {
+    RunResult r = supd.supctl({"--json", "status"});
+    // 0, or 3 while the storm is in backoff.
+    ASSERT_TRUE(exit_code(r) == 0 || exit_code(r) == 3) << r.out << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "supctl read " << i << ": " << r.out;
+    ASSERT_EQ(j["services"].size(), 3u) << r.out;
+    for (const nlohmann::json& svc : j["services"]) {
+      const std::string state = svc.value("state", "");
+      ASSERT_TRUE(status::parse_state(state)) << "supctl read " << i << ": " << svc.dump();
+      if (svc["name"] == "storm") seen_states.insert(state);
+    }
+  }
+  std::string states;
+  for (const std::string& st : seen_states) states += st + " ";
+  report_measure(std::to_string(kSupctlReads) + " supctl --json status took (s)",
+                 std::to_string(seconds_between(supctl_start, Clock::now())));
+  report_measure("storm states seen by supctl", states);
 }
 
 }  // namespace

@@ -351,6 +351,15 @@ bool SupdInstance::stop(std::chrono::milliseconds timeout) {
   return !ending->signaled && ending->code == 0;
 }
 
+RunResult SupdInstance::supctl(const std::vector<std::string>& args,
+                               std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {supctl_binary(), "-c", config_path_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = run_program(argv, dir_, tag_, timeout);
+  if (!r.ending) ADD_FAILURE() << "supctl did not finish within " << timeout.count() << " ms";
+  return r;
+}
+
 std::string SupdInstance::stderr_text() const { return read_file(stderr_path_); }
 
 bool SupdInstance::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) {

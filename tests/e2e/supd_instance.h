@@ -144,6 +144,9 @@ class SupdInstance {
   std::string stderr_text() const;
   // Polls supd's stderr until it contains `needle`.
   bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout = 30s);
+  // Runs supctl -c <config> ARGS... to completion (supctl_binary() must not be empty).
+  RunResult supctl(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 60s);
+
   // Every process of this instance's tree that is alive now (keeper and daemon included).
   std::vector<Pid> tree() const { return tagged_processes(tag_); }
 
