@@ -1,6 +1,6 @@
 // supd as a Windows service, through the real service control manager: install-service,
-// sc start, supctl status, sc stop, uninstall-service; and a service that cannot start
-// reports why with its exit code.
+// sc start, supctl status, reload and reopen-logs controls, sc stop, uninstall-service; and a
+// service that cannot start reports why with its exit code.
 #include <windows.h>
 
 #include <chrono>
@@ -44,6 +44,19 @@ bool installed() {
   if (service != nullptr) CloseServiceHandle(service);
   CloseServiceHandle(manager);
   return found;
+}
+
+// ControlService, as `sc control supd <code>` would (Wine's sc.exe has no `control`).
+bool send_control(DWORD control) {
+  SC_HANDLE manager = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
+  if (manager == nullptr) return false;
+  SC_HANDLE service =
+      OpenServiceW(manager, L"supd", SERVICE_PAUSE_CONTINUE | SERVICE_USER_DEFINED_CONTROL);
+  SERVICE_STATUS status{};
+  const bool ok = service != nullptr && ControlService(service, control, &status);
+  if (service != nullptr) CloseServiceHandle(service);
+  CloseServiceHandle(manager);
+  return ok;
 }
 
 bool wait_for_state(DWORD state, std::chrono::seconds timeout = 60s) {
@@ -159,6 +172,17 @@ TEST_F(SupdService, InstallStartStatusStopUninstall) {
   auto ping = supctl({"-c", config_, "--json", "status"});
   ASSERT_TRUE(ping);
   EXPECT_NE(ping->out.find("\"running\""), std::string::npos) << *ping;
+
+  // PARAMCHANGE reloads the config (as SIGHUP); control 128 reopens the logs (as SIGUSR1).
+  const std::string log = dir_.file("supd.log");
+  EXPECT_TRUE(send_control(SERVICE_CONTROL_PARAMCHANGE)) << GetLastError();
+  EXPECT_TRUE(os::test::wait_until(
+      [&] { return read_text(log).find("SIGHUP: reloading") != std::string::npos; }, 30s))
+      << supd_log();
+  EXPECT_TRUE(send_control(128)) << GetLastError();
+  EXPECT_TRUE(os::test::wait_until(
+      [&] { return read_text(log).find("SIGUSR1: reopening") != std::string::npos; }, 30s))
+      << supd_log();
 
   // sc stop: the daemon's graceful shutdown; the service and its grandchild go with it.
   const os::Pid worker_pid = worker->pid;
