@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +32,28 @@ TEST(WindowsFileMapping, WritesAreSeenByAReader) {
   std::memcpy(writer->data() + 5, "!", 1);
   EXPECT_EQ(static_cast<char>(reader->data()[5]), '!');
   EXPECT_TRUE(test::ok(writer->sync()));
+}
+
+// The status page's use: supd writes, supctl (another process) reads, and the other way.
+TEST(WindowsFileMapping, IsSharedWithAnotherProcessBothWays) {
+  test::TempDir dir;
+  const std::string path = dir.file("page.status");
+  auto mine = FileMapping::create(path, 4096, 0644);
+  ASSERT_TRUE(mine) << mine.error().message();
+  std::memcpy(mine->data(), "from the parent", 16);
+
+  auto read = test::run(test::child_spec({"map-read", path}));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status.code, 0) << read->err;
+  EXPECT_EQ(test::lines(read->out), std::vector<std::string>{"from the parent"});
+
+  // The child maps the same file while this mapping stays open; its write shows up here
+  // without re-mapping.
+  auto wrote = test::run(test::child_spec({"map-write", path, "4096", "child!"}));
+  ASSERT_TRUE(wrote);
+  EXPECT_EQ(wrote->status.code, 0) << wrote->err;
+  EXPECT_EQ(std::memcmp(mine->data(), "child!he parent", 16), 0)
+      << std::string(reinterpret_cast<const char*>(mine->data()), 16);
 }
 
 TEST(WindowsFileMapping, CreateResizesAnExistingFileAndKeepsItsBytes) {

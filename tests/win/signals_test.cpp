@@ -3,6 +3,7 @@
 #include <windows.h>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -63,6 +64,35 @@ TEST(SignalWatcher, NothingIsDeliveredAfterItIsDestroyed) {
   EXPECT_FALSE(win::deliver_console_event(CTRL_C_EVENT));
   io.run_for(std::chrono::milliseconds(50));
   EXPECT_TRUE(got.empty());
+}
+
+// The service control handler's path: any signal, from another thread, and a listener told
+// when supd is up and when it is gone.
+TEST(SignalWatcher, TakesControlSignalsAndTellsTheListenerWhenItComesAndGoes) {
+  std::vector<bool> seen;
+  std::mutex seen_mutex;
+  win::set_signal_watcher_listener([&](bool up) {
+    std::lock_guard lock(seen_mutex);
+    seen.push_back(up);
+  });
+  EXPECT_FALSE(win::deliver_control_signal(ControlSignal::Reload));
+  asio::io_context io;
+  std::vector<ControlSignal> got;
+  {
+    SignalWatcher watcher(io, [&](ControlSignal s) { got.push_back(s); });
+    std::thread sender([] {
+      EXPECT_TRUE(win::deliver_control_signal(ControlSignal::Reload));
+      EXPECT_TRUE(win::deliver_control_signal(ControlSignal::ReopenLogs));
+      EXPECT_TRUE(win::deliver_control_signal(ControlSignal::Terminate));
+    });
+    sender.join();
+    run_until(io, got, 3);
+  }
+  win::set_signal_watcher_listener({});
+  EXPECT_EQ(got, (std::vector<ControlSignal>{ControlSignal::Reload, ControlSignal::ReopenLogs,
+                                             ControlSignal::Terminate}));
+  EXPECT_EQ(seen, (std::vector<bool>{true, false}));
+  EXPECT_FALSE(win::deliver_control_signal(ControlSignal::Terminate));
 }
 
 TEST(SignalWatcher, ReceivesARealCtrlC) {

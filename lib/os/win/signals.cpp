@@ -30,6 +30,18 @@ std::condition_variable g_watcher_gone;
 asio::io_context* g_io = nullptr;  // guarded by g_mutex
 std::shared_ptr<Shared> g_shared;  // guarded by g_mutex
 
+std::mutex g_listener_mutex;
+std::function<void(bool)> g_listener;  // guarded by g_listener_mutex
+
+void tell_listener(bool up) {
+  std::function<void(bool)> listener;
+  {
+    std::lock_guard lock(g_listener_mutex);
+    listener = g_listener;
+  }
+  if (listener) listener(up);
+}
+
 // How long the handler holds a closing console open so that supd can stop its services:
 // Windows ends the process soon after CTRL_CLOSE (5 s) whatever the handler does.
 constexpr std::chrono::milliseconds kCloseGrace{4500};
@@ -56,14 +68,34 @@ std::optional<ControlSignal> control_signal_for(DWORD event) {
   }
 }
 
+namespace {
+
+// With g_mutex held.
+bool post_locked(ControlSignal signal) {
+  if (g_io == nullptr) return false;
+  asio::post(*g_io, [shared = g_shared, signal] {
+    if (shared->active) shared->on_signal(signal);
+  });
+  return true;
+}
+
+}  // namespace
+
+bool deliver_control_signal(ControlSignal signal) {
+  std::lock_guard lock(g_mutex);
+  return post_locked(signal);
+}
+
+void set_signal_watcher_listener(std::function<void(bool up)> listener) {
+  std::lock_guard lock(g_listener_mutex);
+  g_listener = std::move(listener);
+}
+
 bool deliver_console_event(DWORD event) {
   const std::optional<ControlSignal> signal = control_signal_for(event);
   if (!signal) return false;
   std::unique_lock lock(g_mutex);
-  if (g_io == nullptr) return false;
-  asio::post(*g_io, [shared = g_shared, s = *signal] {
-    if (shared->active) shared->on_signal(s);
-  });
+  if (!post_locked(*signal)) return false;
   if (event == CTRL_CLOSE_EVENT || event == CTRL_SHUTDOWN_EVENT) {
     // Returning lets Windows end the process: wait (bounded) until supd has shut down.
     g_watcher_gone.wait_for(lock, kCloseGrace, [] { return g_io == nullptr; });
@@ -86,6 +118,7 @@ SignalWatcher::SignalWatcher(asio::io_context& io, std::function<void(ControlSig
     g_shared = impl_->shared;
   }
   SetConsoleCtrlHandler(on_console_event, TRUE);
+  tell_listener(true);
 }
 
 SignalWatcher::~SignalWatcher() {
@@ -100,6 +133,7 @@ SignalWatcher::~SignalWatcher() {
   }
   g_watcher_gone.notify_all();
   delete impl_;
+  tell_listener(false);
 }
 
 }  // namespace supd::os

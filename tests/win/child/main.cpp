@@ -16,6 +16,10 @@
 //   sem-post NAME     open supd's named semaphore NAME and post it once
 //   console           get a console of its own (FreeConsole, AllocConsole)
 //   on-ctrl-break N   exit with N when a CTRL_BREAK arrives
+//   pipe-talk PIPE N  connect to supd's control pipe PIPE and make N round trips: write a
+//                     line, read it echoed back; then print "talked N"
+//   map-read PATH     map PATH read-only and print its bytes up to the first NUL
+//   map-write PATH SIZE TEXT   map PATH (SIZE bytes) for writing and write TEXT at its start
 // The arguments are read with CommandLineToArgvW, the splitting rule spawn() quotes for.
 #include <windows.h>
 // After windows.h, which it needs.
@@ -26,7 +30,11 @@
 #include <cwchar>
 #include <string>
 
+#include <asio/io_context.hpp>
+
 #include "os/crash_handler.h"
+#include "os/file_mapping.h"
+#include "os/local_socket.h"
 #include "os/named_semaphore.h"
 
 namespace {
@@ -107,6 +115,54 @@ int start_grandchild() {
   return 0;
 }
 
+// The client half of the control pipe test: each line must come back unchanged.
+int pipe_talk(const std::string& pipe, unsigned long rounds) {
+  asio::io_context io;
+  auto stream = supd::os::connect(io, pipe);
+  if (!stream) {
+    write(STD_ERROR_HANDLE, "connect: " + stream.error().message() + "\n");
+    return 74;
+  }
+  for (unsigned long round = 0; round < rounds; ++round) {
+    const std::string line =
+        "round " + std::to_string(round) + " from " + std::to_string(GetCurrentProcessId()) + "\n";
+    if (!stream.value()->write_all(line.data(), line.size())) return 75;
+    std::string echoed;
+    while (echoed.size() < line.size()) {
+      char buffer[256];
+      auto n = stream.value()->read_some(buffer, sizeof(buffer));
+      if (!n || n.value() == 0) return 76;
+      echoed.append(buffer, n.value());
+    }
+    if (echoed != line) {
+      write(STD_ERROR_HANDLE, "sent " + line + "got " + echoed + "\n");
+      return 77;
+    }
+  }
+  print("talked " + std::to_string(rounds));
+  return 0;
+}
+
+int map_read(const std::string& path) {
+  auto mapping = supd::os::FileMapping::open_read_only(path);
+  if (!mapping) return 78;
+  std::string text;
+  for (std::size_t i = 0; i < mapping->size() && mapping->data()[i] != std::byte{0}; ++i) {
+    text.push_back(static_cast<char>(mapping->data()[i]));
+  }
+  print(text);
+  return 0;
+}
+
+int map_write(const std::string& path, std::size_t size, const std::string& text) {
+  auto mapping = supd::os::FileMapping::create(path, size, 0600);
+  if (!mapping || mapping->size() < text.size()) return 79;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    mapping->data()[i] = static_cast<std::byte>(text[i]);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main() {
@@ -159,6 +215,15 @@ int main() {
     } else if (command == L"on-ctrl-break" && has_value) {
       g_break_exit_code = static_cast<UINT>(std::wcstoul(argv[++i], nullptr, 0));
       SetConsoleCtrlHandler(on_break, TRUE);
+    } else if (command == L"pipe-talk" && i + 2 < argc) {
+      const std::string pipe = narrow(argv[++i]);
+      if (int rc = pipe_talk(pipe, std::wcstoul(argv[++i], nullptr, 10)); rc != 0) return rc;
+    } else if (command == L"map-read" && has_value) {
+      if (int rc = map_read(narrow(argv[++i])); rc != 0) return rc;
+    } else if (command == L"map-write" && i + 3 < argc) {
+      const std::string path = narrow(argv[++i]);
+      const std::size_t size = std::wcstoul(argv[++i], nullptr, 10);
+      if (int rc = map_write(path, size, narrow(argv[++i])); rc != 0) return rc;
     } else {
       write(STD_ERROR_HANDLE, "supd_win_child: bad command " + narrow(argv[i]) + "\n");
       return 64;
