@@ -1,5 +1,7 @@
 // The `supd:` section.
+#include <cctype>
 #include <filesystem>
+#include <string_view>
 
 #include "config/parse.h"
 
@@ -16,6 +18,27 @@ void take_path(Reader& reader, const Field& f, const FileContext& context, std::
   std::optional<std::string> text = reader.string(f);
   if (!text) return;
   out = text->empty() ? std::string() : absolute_from(context.base_dir, *text);
+}
+
+// A Windows pipe name (\\.\pipe\supd) is a name in the pipe namespace, not a file: it is
+// kept as written. Anything else is a path, relative to the config file.
+bool is_pipe_name(const std::string& text) {
+  constexpr std::string_view kPrefix = R"(\\.\pipe\)";
+  if (text.size() <= kPrefix.size()) return false;
+  for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != kPrefix[i]) return false;
+  }
+  return true;
+}
+
+void take_control(Reader& reader, const Field& f, const FileContext& context, std::string& out) {
+  std::optional<std::string> text = reader.string(f);
+  if (!text) return;
+  if (is_pipe_name(*text)) {
+    out = *text;
+  } else {
+    out = text->empty() ? std::string() : absolute_from(context.base_dir, *text);
+  }
 }
 
 void take_includes(Reader& reader, const Field& f, const FileContext& context,
@@ -53,7 +76,7 @@ void parse_daemon_settings(Reader& reader, const Field& section, const FileConte
   for (const Field& f : reader.entries(section, kKeys)) {
     const std::string key = f.key_name();
     if (key == "control") {
-      take_path(reader, f, context, settings.control);
+      take_control(reader, f, context, settings.control);
     } else if (key == "status_page") {
       take_path(reader, f, context, settings.status_page);
     } else if (key == "log_dir") {

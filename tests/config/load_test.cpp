@@ -281,6 +281,13 @@ TEST(Load, RelativeDaemonPathsStartAtTheConfigFile) {
   EXPECT_EQ(d.include, Words{dir / "etc/conf.d/*.yaml"});
 }
 
+TEST(Load, AWindowsPipeNameIsKeptAsWritten) {
+  Config c = load_ok("supd:\n  control: '\\\\.\\pipe\\supd'\n");
+  EXPECT_EQ(c.supd.control, R"(\\.\pipe\supd)");
+  c = load_ok("supd:\n  control: '\\\\.\\PIPE\\my-supd'\n");
+  EXPECT_EQ(c.supd.control, R"(\\.\PIPE\my-supd)");
+}
+
 TEST(Load, RelativePathInTheCurrentDirectoryBecomesAbsolute) {
   Config c = load_ok("supd:\n  log_dir: logs\n");
   EXPECT_EQ(c.supd.log_dir, (std::filesystem::current_path() / "logs").string());
