@@ -33,10 +33,14 @@ double unix_seconds(std::chrono::system_clock::time_point t) {
 
 nlohmann::json health_json(supervisor::Health h) {
   switch (h) {
-    case supervisor::Health::None: return nullptr;
-    case supervisor::Health::Unknown: return "unknown";
-    case supervisor::Health::Ok: return "ok";
-    case supervisor::Health::Failing: return "failing";
+    case supervisor::Health::None:
+      return nullptr;
+    case supervisor::Health::Unknown:
+      return "unknown";
+    case supervisor::Health::Ok:
+      return "ok";
+    case supervisor::Health::Failing:
+      return "failing";
   }
   return nullptr;
 }
@@ -79,8 +83,8 @@ enum class Verdict { Pending, Done, Failed };
 class Waiter : public std::enable_shared_from_this<Waiter> {
  public:
   Waiter(Daemon& daemon, CommandHandler& handler, control::Responder responder,
-         std::vector<std::string> names, Goal goal, State state,
-         supervisor::TimePoint requested, std::string verb)
+         std::vector<std::string> names, Goal goal, State state, supervisor::TimePoint requested,
+         std::string verb)
       : daemon_(daemon),
         handler_(handler),
         responder_(std::move(responder)),
@@ -113,9 +117,9 @@ class Waiter : public std::enable_shared_from_this<Waiter> {
           if (s && !s->reason.empty()) pending += " (" + s->reason + ")";
         }
       }
-      self->responder_.respond_error(
-          ErrorCode::Timeout, self->verb_ + " timed out after " +
-                                  supervisor::format_duration(timeout) + ": " + pending);
+      self->responder_.respond_error(ErrorCode::Timeout, self->verb_ + " timed out after " +
+                                                             supervisor::format_duration(timeout) +
+                                                             ": " + pending);
       self->finish();
     });
     check();
@@ -131,7 +135,8 @@ class Waiter : public std::enable_shared_from_this<Waiter> {
     }
     const std::string exit = s->last_exit.empty() ? s->reason : s->last_exit;
     switch (goal_) {
-      case Goal::AtRest: return supervisor::is_at_rest(s->state) ? Verdict::Done : Verdict::Pending;
+      case Goal::AtRest:
+        return supervisor::is_at_rest(s->state) ? Verdict::Done : Verdict::Pending;
       case Goal::InState:
         if (s->state == state_) return Verdict::Done;
         if (state_ == State::Running && s->state == State::Fatal) {
@@ -159,8 +164,7 @@ class Waiter : public std::enable_shared_from_this<Waiter> {
           why = name + " exited: " + exit;
           return Verdict::Failed;
         }
-        if (s->state == State::Stopped && !s->last_exit.empty() &&
-            s->since >= requested_) {
+        if (s->state == State::Stopped && !s->last_exit.empty() && s->since >= requested_) {
           why = name + " stopped: " + exit;
           return Verdict::Failed;
         }
@@ -175,8 +179,11 @@ class Waiter : public std::enable_shared_from_this<Waiter> {
     for (const std::string& n : names_) {
       std::string why;
       switch (verdict(n, why)) {
-        case Verdict::Done: break;
-        case Verdict::Pending: all_done = false; break;
+        case Verdict::Done:
+          break;
+        case Verdict::Pending:
+          all_done = false;
+          break;
         case Verdict::Failed:
           responder_.respond_error(ErrorCode::Failed, why);
           finish();
@@ -250,8 +257,8 @@ class Follower : public std::enable_shared_from_this<Follower> {
 nlohmann::json CommandHandler::daemon_json() const {
   return {{"pid", os::current_pid()},
           {"state", "running"},
-          {"since", static_cast<std::int64_t>(
-                        std::chrono::system_clock::to_time_t(daemon_.started()))}};
+          {"since",
+           static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(daemon_.started()))}};
 }
 
 nlohmann::json CommandHandler::services_json(const std::vector<std::string>& names) const {
@@ -284,8 +291,7 @@ nlohmann::json CommandHandler::services_json(const std::vector<std::string>& nam
   return out;
 }
 
-bool CommandHandler::resolve(const control::Request& request,
-                             const control::Responder& responder,
+bool CommandHandler::resolve(const control::Request& request, const control::Responder& responder,
                              std::vector<std::string>& names) const {
   runtime::Runtime& rt = daemon_.runtime();
   if (request.all()) {
@@ -307,25 +313,42 @@ bool CommandHandler::resolve(const control::Request& request,
 
 void CommandHandler::handle(const control::Request& request, control::Responder responder) {
   switch (request.command) {
-    case control::Command::Status: status(request, responder); break;
+    case control::Command::Status:
+      status(request, responder);
+      break;
     case control::Command::Start:
     case control::Command::Stop:
-    case control::Command::Restart: lifecycle(request, responder); break;
-    case control::Command::Signal: signal(request, responder); break;
-    case control::Command::Reload: reload(request, responder); break;
-    case control::Command::Logs: logs(request, responder); break;
-    case control::Command::Wait: wait(request, responder); break;
-    case control::Command::Events: events(request, responder); break;
-    case control::Command::Shutdown: shutdown(request, responder); break;
-    case control::Command::Ping: responder.respond_ok({{"pong", true}}); break;
+    case control::Command::Restart:
+      lifecycle(request, responder);
+      break;
+    case control::Command::Signal:
+      signal(request, responder);
+      break;
+    case control::Command::Reload:
+      reload(request, responder);
+      break;
+    case control::Command::Logs:
+      logs(request, responder);
+      break;
+    case control::Command::Wait:
+      wait(request, responder);
+      break;
+    case control::Command::Events:
+      events(request, responder);
+      break;
+    case control::Command::Shutdown:
+      shutdown(request, responder);
+      break;
+    case control::Command::Ping:
+      responder.respond_ok({{"pong", true}});
+      break;
     case control::Command::Version:
       responder.respond_ok({{"version", SUPD_VERSION}, {"protocol", control::kProtocolVersion}});
       break;
   }
 }
 
-void CommandHandler::status(const control::Request& request,
-                            const control::Responder& responder) {
+void CommandHandler::status(const control::Request& request, const control::Responder& responder) {
   std::vector<std::string> names;
   if (!request.names.empty() && !resolve(request, responder, names)) return;
   responder.respond_ok({{"daemon", daemon_json()}, {"services", services_json(names)}});
@@ -355,12 +378,10 @@ void CommandHandler::lifecycle(const control::Request& request,
   }
   auto waiter = std::make_shared<Waiter>(daemon_, *this, responder, names, goal, State::Running,
                                          requested, verb);
-  waiter->start(request.timeout_ms ? std::chrono::milliseconds(*request.timeout_ms)
-                                   : kDefaultWait);
+  waiter->start(request.timeout_ms ? std::chrono::milliseconds(*request.timeout_ms) : kDefaultWait);
 }
 
-void CommandHandler::signal(const control::Request& request,
-                            const control::Responder& responder) {
+void CommandHandler::signal(const control::Request& request, const control::Responder& responder) {
   std::vector<std::string> names;
   if (!resolve(request, responder, names)) return;
   std::vector<std::string> failures;
@@ -425,8 +446,7 @@ void CommandHandler::logs(const control::Request& request, const control::Respon
   for (const std::string& line : tail->lines) {
     if (!responder.send_event({{"line", line}})) return;
   }
-  auto follower =
-      std::make_shared<Follower>(daemon_.runtime().io(), responder, path, tail->end);
+  auto follower = std::make_shared<Follower>(daemon_.runtime().io(), responder, path, tail->end);
   follower->start();
 }
 
@@ -440,12 +460,10 @@ void CommandHandler::wait(const control::Request& request, const control::Respon
   }
   auto waiter = std::make_shared<Waiter>(daemon_, *this, responder, names, Goal::InState, *state,
                                          supervisor::Clock::now(), "wait");
-  waiter->start(request.timeout_ms ? std::chrono::milliseconds(*request.timeout_ms)
-                                   : kDefaultWait);
+  waiter->start(request.timeout_ms ? std::chrono::milliseconds(*request.timeout_ms) : kDefaultWait);
 }
 
-void CommandHandler::events(const control::Request& request,
-                            const control::Responder& responder) {
+void CommandHandler::events(const control::Request& request, const control::Responder& responder) {
   std::vector<std::string> names;
   if (!request.names.empty() && !resolve(request, responder, names)) return;
   runtime::Runtime& rt = daemon_.runtime();

@@ -54,7 +54,7 @@ DaemonPaths resolve_paths(const config::Config& config, const std::string& confi
   p.config = config_path;
   p.control = config.supd.control.empty() ? os::default_control_path() : config.supd.control;
   p.status_page = config.supd.status_page.empty() ? os::default_status_page_path(p.control)
-                                                   : config.supd.status_page;
+                                                  : config.supd.status_page;
   p.log_dir = config.supd.log_dir.empty() ? os::default_log_dir() : config.supd.log_dir;
   p.notify_dir = (std::filesystem::path(p.control).parent_path() / "notify").string();
   return p;
@@ -94,14 +94,19 @@ bool Daemon::start() {
     if (peer.uid == 0 || peer.uid == self.uid) return true;
     if (!group_id) return false;
     if (peer.gid == static_cast<std::int64_t>(*group_id)) return true;
-    return peer.uid >= 0 &&
-           os::user_in_group(static_cast<os::UserId>(peer.uid), *group_id);
+    return peer.uid >= 0 && os::user_in_group(static_cast<os::UserId>(peer.uid), *group_id);
   };
   server_options.log = [](control::LogLevel level, const std::string& message) {
     switch (level) {
-      case control::LogLevel::Debug: spdlog::debug("control: {}", message); break;
-      case control::LogLevel::Info: spdlog::info("control: {}", message); break;
-      case control::LogLevel::Warn: spdlog::warn("control: {}", message); break;
+      case control::LogLevel::Debug:
+        spdlog::debug("control: {}", message);
+        break;
+      case control::LogLevel::Info:
+        spdlog::info("control: {}", message);
+        break;
+      case control::LogLevel::Warn:
+        spdlog::warn("control: {}", message);
+        break;
     }
   };
   os::ListenOptions listen;
@@ -120,15 +125,13 @@ bool Daemon::start() {
   if (ec) spdlog::warn("log_dir {}: {}", paths_.log_dir, ec.message());
   std::filesystem::create_directories(paths_.notify_dir, ec);
   if (ec) spdlog::warn("notify sockets {}: {}", paths_.notify_dir, ec.message());
-  std::filesystem::create_directories(std::filesystem::path(paths_.status_page).parent_path(),
-                                      ec);
+  std::filesystem::create_directories(std::filesystem::path(paths_.status_page).parent_path(), ec);
 
-  auto page = status::StatusWriter::create(paths_.status_page,
-                                           page_capacity(config_.services.size()));
+  auto page =
+      status::StatusWriter::create(paths_.status_page, page_capacity(config_.services.size()));
   if (page) {
     status_.emplace(std::move(page.value()));
-    status_->set_daemon_info(os::current_pid(),
-                             std::chrono::system_clock::to_time_t(started_));
+    status_->set_daemon_info(os::current_pid(), std::chrono::system_clock::to_time_t(started_));
     status_->heartbeat(unix_ms_now());
     if (const auto& crash = status_->previous_crash(); crash && status_->previous_run_crashed()) {
       spdlog::warn("the previous supd crashed: {} (signal {}, address {:#x})", crash->text,
@@ -153,8 +156,8 @@ bool Daemon::start() {
   }
   runtime_ = std::move(rt.value());
 
-  signals_ = std::make_unique<os::SignalWatcher>(
-      io_, [this](os::ControlSignal s) { on_signal(s); });
+  signals_ =
+      std::make_unique<os::SignalWatcher>(io_, [this](os::ControlSignal s) { on_signal(s); });
 
   spdlog::info("supd {} started: {} services, control {}, status page {}", SUPD_VERSION,
                config_.services.size(), paths_.control, paths_.status_page);
@@ -174,8 +177,8 @@ void Daemon::heartbeat() {
   if (systemd_watchdog_) os::notify_systemd("WATCHDOG=1");
   auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(kHeartbeat);
   if (systemd_watchdog_) {
-    interval = std::min(interval, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      *systemd_watchdog_ / 2));
+    interval = std::min(
+        interval, std::chrono::duration_cast<std::chrono::milliseconds>(*systemd_watchdog_ / 2));
   }
   heartbeat_timer_.expires_after(interval);
   heartbeat_timer_.async_wait([this](std::error_code ec) {
@@ -185,8 +188,12 @@ void Daemon::heartbeat() {
 
 void Daemon::on_signal(os::ControlSignal signal) {
   switch (signal) {
-    case os::ControlSignal::Terminate: shutdown("SIGTERM"); break;
-    case os::ControlSignal::Interrupt: shutdown("SIGINT"); break;
+    case os::ControlSignal::Terminate:
+      shutdown("SIGTERM");
+      break;
+    case os::ControlSignal::Interrupt:
+      shutdown("SIGINT");
+      break;
     case os::ControlSignal::Reload: {
       spdlog::info("SIGHUP: reloading {}", paths_.config);
       ReloadOutcome r = reload();
@@ -210,9 +217,9 @@ void Daemon::shutdown(const std::string& reason) {
     return;
   }
   shutting_down_ = true;
-  spdlog::info("{}: stopping every service (shutdown_timeout {}s)", reason,
-               std::chrono::duration_cast<std::chrono::seconds>(config_.supd.shutdown_timeout)
-                   .count());
+  spdlog::info(
+      "{}: stopping every service (shutdown_timeout {}s)", reason,
+      std::chrono::duration_cast<std::chrono::seconds>(config_.supd.shutdown_timeout).count());
   os::notify_systemd("STOPPING=1");
   if (status_) status_->set_daemon_state(status::DaemonState::Stopping);
   shutdown_timer_.expires_after(config_.supd.shutdown_timeout);

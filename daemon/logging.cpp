@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include <spdlog/pattern_formatter.h>
-
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -23,11 +22,21 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
     static constexpr char kHex[] = "0123456789abcdef";
     for (char c : msg.payload) {
       switch (c) {
-        case '"': dest.append(std::string_view("\\\"")); break;
-        case '\\': dest.append(std::string_view("\\\\")); break;
-        case '\n': dest.append(std::string_view("\\n")); break;
-        case '\t': dest.append(std::string_view("\\t")); break;
-        case '\r': dest.append(std::string_view("\\r")); break;
+        case '"':
+          dest.append(std::string_view("\\\""));
+          break;
+        case '\\':
+          dest.append(std::string_view("\\\\"));
+          break;
+        case '\n':
+          dest.append(std::string_view("\\n"));
+          break;
+        case '\t':
+          dest.append(std::string_view("\\t"));
+          break;
+        case '\r':
+          dest.append(std::string_view("\\r"));
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             const char esc[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
@@ -45,11 +54,16 @@ class JsonMessageFlag : public spdlog::custom_flag_formatter {
 
 spdlog::level::level_enum to_level(config::LogLevel level) {
   switch (level) {
-    case config::LogLevel::Trace: return spdlog::level::trace;
-    case config::LogLevel::Debug: return spdlog::level::debug;
-    case config::LogLevel::Info: return spdlog::level::info;
-    case config::LogLevel::Warn: return spdlog::level::warn;
-    case config::LogLevel::Error: return spdlog::level::err;
+    case config::LogLevel::Trace:
+      return spdlog::level::trace;
+    case config::LogLevel::Debug:
+      return spdlog::level::debug;
+    case config::LogLevel::Info:
+      return spdlog::level::info;
+    case config::LogLevel::Warn:
+      return spdlog::level::warn;
+    case config::LogLevel::Error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }

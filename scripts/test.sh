@@ -33,6 +33,9 @@ run_ctest() {
   tally "$dir/ctest-output.log" "$rc"
 }
 
+stage "format (clang-format, .clang-format at the root)"
+git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run --Werror
+
 stage "release build"
 scripts/build.sh release
 stage "release tests"

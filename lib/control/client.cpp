@@ -14,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 using Deadline = std::optional<Clock::time_point>;
 
 // Answers (status of many services, log lines) may be far longer than a request.
-constexpr std::size_t kMaxAnswerLine = 16 * 1024 * 1024;
+constexpr std::size_t kMaxAnswerLine = std::size_t{16} * 1024 * 1024;
 
 os::Error plain_error(std::string what) { return os::Error{std::error_code(), std::move(what)}; }
 
@@ -35,7 +35,7 @@ struct ControlClient::Impl {
   std::unique_ptr<os::Stream> stream;
   std::string path;
   LineFramer framer{kMaxAnswerLine};
-  std::array<char, 64 * 1024> buffer{};
+  std::array<char, std::size_t{64} * 1024> buffer{};
   std::int64_t next_id = 1;
   bool broken = false;  // the connection is unusable after a failure or timeout
 

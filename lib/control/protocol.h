@@ -18,7 +18,7 @@ namespace supd::control {
 
 inline constexpr int kProtocolVersion = 1;
 // The longest request line, not counting its '\n'.
-inline constexpr std::size_t kMaxRequestLine = 64 * 1024;
+inline constexpr std::size_t kMaxRequestLine = std::size_t{64} * 1024;
 
 enum class Command {
   Status,

@@ -35,7 +35,7 @@ struct LogFileOptions {
   std::size_t buffer_limit = 4 * 1024 * 1024;
 };
 
-inline constexpr std::size_t kMinBufferLimit = 64 * 1024;
+inline constexpr std::size_t kMinBufferLimit = std::size_t{64} * 1024;
 
 // Rotation (max_size > 0): before a write would take the file past max_size, the file is
 // renamed to path.1 (path.1 -> path.2 ... up to path.keep, the oldest replaced) and a new,

@@ -8,7 +8,7 @@ namespace supd::logs {
 
 namespace {
 
-constexpr std::size_t kReadSize = 64 * 1024;
+constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 // Files switched per poll at most; more waits for the next poll.
 constexpr int kMaxSwitchesPerPoll = 16;
 

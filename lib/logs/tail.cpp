@@ -9,7 +9,7 @@ namespace supd::logs {
 
 namespace {
 
-constexpr std::size_t kBlockSize = 64 * 1024;
+constexpr std::size_t kBlockSize = std::size_t{64} * 1024;
 
 // Collects lines from a stream fed block by block from its end toward its start.
 class BackwardLines {

@@ -32,7 +32,8 @@ constexpr std::array<Named, 11> kNames{{
 std::optional<Signal> parse_signal(std::string_view name) {
   std::string upper;
   upper.reserve(name.size());
-  for (char c : name) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : name)
+    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   std::string_view bare = upper;
   if (bare.size() > 3 && bare.substr(0, 3) == "SIG") bare.remove_prefix(3);
   for (const Named& n : kNames) {
@@ -43,17 +44,28 @@ std::optional<Signal> parse_signal(std::string_view name) {
 
 const char* signal_name(Signal s) {
   switch (s) {
-    case Signal::Hup: return "SIGHUP";
-    case Signal::Int: return "SIGINT";
-    case Signal::Quit: return "SIGQUIT";
-    case Signal::Kill: return "SIGKILL";
-    case Signal::Usr1: return "SIGUSR1";
-    case Signal::Usr2: return "SIGUSR2";
-    case Signal::Term: return "SIGTERM";
-    case Signal::Cont: return "SIGCONT";
-    case Signal::Stop: return "SIGSTOP";
-    case Signal::Winch: return "SIGWINCH";
-    case Signal::Alrm: return "SIGALRM";
+    case Signal::Hup:
+      return "SIGHUP";
+    case Signal::Int:
+      return "SIGINT";
+    case Signal::Quit:
+      return "SIGQUIT";
+    case Signal::Kill:
+      return "SIGKILL";
+    case Signal::Usr1:
+      return "SIGUSR1";
+    case Signal::Usr2:
+      return "SIGUSR2";
+    case Signal::Term:
+      return "SIGTERM";
+    case Signal::Cont:
+      return "SIGCONT";
+    case Signal::Stop:
+      return "SIGSTOP";
+    case Signal::Winch:
+      return "SIGWINCH";
+    case Signal::Alrm:
+      return "SIGALRM";
   }
   return "SIG?";
 }

@@ -45,8 +45,8 @@ class SignalWatcher {
 };
 
 // Makes SIGPIPE (and SIGXFSZ) ignored process-wide, so a write to a closed pipe or socket
-// fails with EPIPE (a file past RLIMIT_FSIZE with EFBIG) instead of killing supd. Children get default dispositions back when spawned.
-// No-op on Windows.
+// fails with EPIPE (a file past RLIMIT_FSIZE with EFBIG) instead of killing supd. Children get
+// default dispositions back when spawned. No-op on Windows.
 void ignore_sigpipe();
 
 }  // namespace supd::os

@@ -8,35 +8,48 @@ namespace {
 
 supervisor::RestartPolicy to_restart(config::RestartPolicy p) {
   switch (p) {
-    case config::RestartPolicy::Always: return supervisor::RestartPolicy::Always;
-    case config::RestartPolicy::OnFailure: return supervisor::RestartPolicy::OnFailure;
-    case config::RestartPolicy::Never: return supervisor::RestartPolicy::Never;
+    case config::RestartPolicy::Always:
+      return supervisor::RestartPolicy::Always;
+    case config::RestartPolicy::OnFailure:
+      return supervisor::RestartPolicy::OnFailure;
+    case config::RestartPolicy::Never:
+      return supervisor::RestartPolicy::Never;
   }
   return supervisor::RestartPolicy::OnFailure;
 }
 
 supervisor::StopSignal to_stop_signal(os::Signal s) {
   switch (s) {
-    case os::Signal::Int: return supervisor::StopSignal::Int;
-    case os::Signal::Hup: return supervisor::StopSignal::Hup;
-    case os::Signal::Quit: return supervisor::StopSignal::Quit;
-    case os::Signal::Kill: return supervisor::StopSignal::Kill;
-    case os::Signal::Usr1: return supervisor::StopSignal::Usr1;
-    case os::Signal::Usr2: return supervisor::StopSignal::Usr2;
+    case os::Signal::Int:
+      return supervisor::StopSignal::Int;
+    case os::Signal::Hup:
+      return supervisor::StopSignal::Hup;
+    case os::Signal::Quit:
+      return supervisor::StopSignal::Quit;
+    case os::Signal::Kill:
+      return supervisor::StopSignal::Kill;
+    case os::Signal::Usr1:
+      return supervisor::StopSignal::Usr1;
+    case os::Signal::Usr2:
+      return supervisor::StopSignal::Usr2;
     case os::Signal::Term:
     case os::Signal::Cont:
     case os::Signal::Stop:
     case os::Signal::Winch:
-    case os::Signal::Alrm: break;
+    case os::Signal::Alrm:
+      break;
   }
   return supervisor::StopSignal::Term;
 }
 
 supervisor::DependencyCondition to_condition(config::DependencyCondition c) {
   switch (c) {
-    case config::DependencyCondition::Started: return supervisor::DependencyCondition::Started;
-    case config::DependencyCondition::Ready: return supervisor::DependencyCondition::Ready;
-    case config::DependencyCondition::Healthy: return supervisor::DependencyCondition::Healthy;
+    case config::DependencyCondition::Started:
+      return supervisor::DependencyCondition::Started;
+    case config::DependencyCondition::Ready:
+      return supervisor::DependencyCondition::Ready;
+    case config::DependencyCondition::Healthy:
+      return supervisor::DependencyCondition::Healthy;
     case config::DependencyCondition::Completed:
       return supervisor::DependencyCondition::Completed;
   }
@@ -60,11 +73,17 @@ supervisor::Policy to_policy(const config::ServiceConfig& s) {
   p.stop_signal = to_stop_signal(s.stop_signal);
   p.stop_timeout = s.stop_timeout;
   switch (s.ready.kind) {
-    case config::ProbeKind::None: p.readiness = supervisor::Readiness::None; break;
-    case config::ProbeKind::Notify: p.readiness = supervisor::Readiness::Notify; break;
+    case config::ProbeKind::None:
+      p.readiness = supervisor::Readiness::None;
+      break;
+    case config::ProbeKind::Notify:
+      p.readiness = supervisor::Readiness::Notify;
+      break;
     case config::ProbeKind::Tcp:
     case config::ProbeKind::Http:
-    case config::ProbeKind::Exec: p.readiness = supervisor::Readiness::Probe; break;
+    case config::ProbeKind::Exec:
+      p.readiness = supervisor::Readiness::Probe;
+      break;
   }
   p.watchdog = s.watchdog;
   p.has_health = s.health.probe.kind != config::ProbeKind::None;
@@ -107,10 +126,18 @@ logs::StreamConfig to_stream_config(const config::OutputConfig& o, const std::st
                                     const std::string& service, bool is_stderr) {
   logs::StreamConfig c;
   switch (o.mode) {
-    case config::OutputMode::Inherit: c.kind = logs::StreamConfig::Kind::Inherit; break;
-    case config::OutputMode::Null: c.kind = logs::StreamConfig::Kind::Null; break;
-    case config::OutputMode::MergeIntoStdout: c.kind = logs::StreamConfig::Kind::Stdout; break;
-    case config::OutputMode::File: c.kind = logs::StreamConfig::Kind::File; break;
+    case config::OutputMode::Inherit:
+      c.kind = logs::StreamConfig::Kind::Inherit;
+      break;
+    case config::OutputMode::Null:
+      c.kind = logs::StreamConfig::Kind::Null;
+      break;
+    case config::OutputMode::MergeIntoStdout:
+      c.kind = logs::StreamConfig::Kind::Stdout;
+      break;
+    case config::OutputMode::File:
+      c.kind = logs::StreamConfig::Kind::File;
+      break;
   }
   c.file.path = logs::resolve_log_path(log_dir, o.file, service, is_stderr);
   c.file.max_size = o.max_size;
@@ -121,13 +148,20 @@ logs::StreamConfig to_stream_config(const config::OutputConfig& o, const std::st
 
 os::Signal to_os_signal(supervisor::StopSignal s) {
   switch (s) {
-    case supervisor::StopSignal::Term: return os::Signal::Term;
-    case supervisor::StopSignal::Int: return os::Signal::Int;
-    case supervisor::StopSignal::Hup: return os::Signal::Hup;
-    case supervisor::StopSignal::Quit: return os::Signal::Quit;
-    case supervisor::StopSignal::Kill: return os::Signal::Kill;
-    case supervisor::StopSignal::Usr1: return os::Signal::Usr1;
-    case supervisor::StopSignal::Usr2: return os::Signal::Usr2;
+    case supervisor::StopSignal::Term:
+      return os::Signal::Term;
+    case supervisor::StopSignal::Int:
+      return os::Signal::Int;
+    case supervisor::StopSignal::Hup:
+      return os::Signal::Hup;
+    case supervisor::StopSignal::Quit:
+      return os::Signal::Quit;
+    case supervisor::StopSignal::Kill:
+      return os::Signal::Kill;
+    case supervisor::StopSignal::Usr1:
+      return os::Signal::Usr1;
+    case supervisor::StopSignal::Usr2:
+      return os::Signal::Usr2;
   }
   return os::Signal::Term;
 }
@@ -143,23 +177,34 @@ supervisor::ExitInfo to_exit_info(const os::ExitStatus& st) {
 
 status::ServiceState to_status_state(supervisor::State s) {
   switch (s) {
-    case supervisor::State::Stopped: return status::ServiceState::Stopped;
-    case supervisor::State::Starting: return status::ServiceState::Starting;
-    case supervisor::State::Running: return status::ServiceState::Running;
-    case supervisor::State::Stopping: return status::ServiceState::Stopping;
-    case supervisor::State::Backoff: return status::ServiceState::Backoff;
-    case supervisor::State::Exited: return status::ServiceState::Exited;
-    case supervisor::State::Fatal: return status::ServiceState::Fatal;
+    case supervisor::State::Stopped:
+      return status::ServiceState::Stopped;
+    case supervisor::State::Starting:
+      return status::ServiceState::Starting;
+    case supervisor::State::Running:
+      return status::ServiceState::Running;
+    case supervisor::State::Stopping:
+      return status::ServiceState::Stopping;
+    case supervisor::State::Backoff:
+      return status::ServiceState::Backoff;
+    case supervisor::State::Exited:
+      return status::ServiceState::Exited;
+    case supervisor::State::Fatal:
+      return status::ServiceState::Fatal;
   }
   return status::ServiceState::Stopped;
 }
 
 status::Health to_status_health(supervisor::Health h) {
   switch (h) {
-    case supervisor::Health::None: return status::Health::None;
-    case supervisor::Health::Unknown: return status::Health::Unknown;
-    case supervisor::Health::Ok: return status::Health::Ok;
-    case supervisor::Health::Failing: return status::Health::Failing;
+    case supervisor::Health::None:
+      return status::Health::None;
+    case supervisor::Health::Unknown:
+      return status::Health::Unknown;
+    case supervisor::Health::Ok:
+      return status::Health::Ok;
+    case supervisor::Health::Failing:
+      return status::Health::Failing;
   }
   return status::Health::None;
 }

@@ -174,8 +174,8 @@ std::shared_ptr<ProbeRun> start_probe(asio::io_context& io, const config::Probe&
       return run;
     }
     case config::ProbeKind::Http: {
-      auto run = std::make_shared<NetProbe>(io, std::move(done), probe.http.host,
-                                            probe.http.port, probe.http.path);
+      auto run = std::make_shared<NetProbe>(io, std::move(done), probe.http.host, probe.http.port,
+                                            probe.http.path);
       run->start(timeout);
       return run;
     }
@@ -185,7 +185,8 @@ std::shared_ptr<ProbeRun> start_probe(asio::io_context& io, const config::Probe&
       return run;
     }
     case config::ProbeKind::None:
-    case config::ProbeKind::Notify: break;
+    case config::ProbeKind::Notify:
+      break;
   }
   return nullptr;
 }

@@ -217,46 +217,45 @@ void Runtime::apply(supervisor::Output out) {
 void Runtime::perform(const std::string& service, const supervisor::Action& action) {
   ServiceUnit* u = unit(service);
   if (u == nullptr) return;
-  std::visit(
-      supervisor::Overloaded{
-          [&](const supervisor::Spawn&) { do_spawn(service, *u); },
-          [&](const supervisor::SignalGroup& a) {
-            if (!u->child) return;
-            if (os::Status st = u->child->signal_group(to_os_signal(a.signal)); !st) {
-              spdlog::warn("{}: {}", service, st.error().message());
-            }
-          },
-          [&](const supervisor::KillGroup&) {
-            if (!u->child) return;
-            if (os::Status st = u->child->signal_group(os::Signal::Kill); !st) {
-              spdlog::warn("{}: {}", service, st.error().message());
-            }
-          },
-          [&](const supervisor::ArmTimer& a) { arm_timer(service, *u, a); },
-          [&](const supervisor::CancelTimer&) { u->timer.cancel(); },
-          [&](const supervisor::StartReadyProbe&) {
-            u->ready_probe_on = true;
-            run_ready_probe(service, *u);
-          },
-          [&](const supervisor::StopReadyProbe&) {
-            u->ready_probe_on = false;
-            u->ready_timer.cancel();
-            if (u->ready_run) u->ready_run->cancel();
-            u->ready_run.reset();
-          },
-          [&](const supervisor::StartHealthProbe&) {
-            u->health_probe_on = true;
-            schedule_health_probe(service, *u, u->config.health.interval);
-          },
-          [&](const supervisor::StopHealthProbe&) {
-            u->health_probe_on = false;
-            u->health_timer.cancel();
-            if (u->health_run) u->health_run->cancel();
-            u->health_run.reset();
-          },
-          [&](const supervisor::Publish& p) { publish(service, p); },
-      },
-      action);
+  std::visit(supervisor::Overloaded{
+                 [&](const supervisor::Spawn&) { do_spawn(service, *u); },
+                 [&](const supervisor::SignalGroup& a) {
+                   if (!u->child) return;
+                   if (os::Status st = u->child->signal_group(to_os_signal(a.signal)); !st) {
+                     spdlog::warn("{}: {}", service, st.error().message());
+                   }
+                 },
+                 [&](const supervisor::KillGroup&) {
+                   if (!u->child) return;
+                   if (os::Status st = u->child->signal_group(os::Signal::Kill); !st) {
+                     spdlog::warn("{}: {}", service, st.error().message());
+                   }
+                 },
+                 [&](const supervisor::ArmTimer& a) { arm_timer(service, *u, a); },
+                 [&](const supervisor::CancelTimer&) { u->timer.cancel(); },
+                 [&](const supervisor::StartReadyProbe&) {
+                   u->ready_probe_on = true;
+                   run_ready_probe(service, *u);
+                 },
+                 [&](const supervisor::StopReadyProbe&) {
+                   u->ready_probe_on = false;
+                   u->ready_timer.cancel();
+                   if (u->ready_run) u->ready_run->cancel();
+                   u->ready_run.reset();
+                 },
+                 [&](const supervisor::StartHealthProbe&) {
+                   u->health_probe_on = true;
+                   schedule_health_probe(service, *u, u->config.health.interval);
+                 },
+                 [&](const supervisor::StopHealthProbe&) {
+                   u->health_probe_on = false;
+                   u->health_timer.cancel();
+                   if (u->health_run) u->health_run->cancel();
+                   u->health_run.reset();
+                 },
+                 [&](const supervisor::Publish& p) { publish(service, p); },
+             },
+             action);
 }
 
 void Runtime::do_spawn(const std::string& service, ServiceUnit& u) {
@@ -314,8 +313,7 @@ void Runtime::poll_group(const std::string& service, std::uint64_t run) {
   });
 }
 
-void Runtime::arm_timer(const std::string& service, ServiceUnit& u,
-                        const supervisor::ArmTimer& t) {
+void Runtime::arm_timer(const std::string& service, ServiceUnit& u, const supervisor::ArmTimer& t) {
   u.timer.expires_at(t.deadline);
   const std::uint64_t generation = t.generation;
   u.timer.async_wait([this, service, generation](std::error_code ec) {
@@ -351,24 +349,24 @@ void Runtime::receive_notify(const std::string& service, ServiceUnit& u) {
 void Runtime::run_ready_probe(const std::string& service, ServiceUnit& u) {
   if (!u.ready_probe_on) return;
   const auto timeout = u.config.health.timeout;
-  u.ready_run = start_probe(io_, u.config.ready, timeout,
-                            [this, service](const ProbeOutcome& outcome) {
-                              ServiceUnit* unit_now = unit(service);
-                              if (unit_now == nullptr || !unit_now->ready_probe_on) return;
-                              if (outcome.ok) {
-                                unit_now->ready_probe_on = false;
-                                feed(service, supervisor::ReadyNotified{});
-                                return;
-                              }
-                              spdlog::debug("{}: not ready yet: {}", service, outcome.detail);
-                              unit_now->ready_timer.expires_after(options_.ready_probe_interval);
-                              unit_now->ready_timer.async_wait([this, service](std::error_code ec) {
-                                if (ec) return;
-                                if (ServiceUnit* again = unit(service)) {
-                                  run_ready_probe(service, *again);
-                                }
-                              });
-                            });
+  u.ready_run =
+      start_probe(io_, u.config.ready, timeout, [this, service](const ProbeOutcome& outcome) {
+        ServiceUnit* unit_now = unit(service);
+        if (unit_now == nullptr || !unit_now->ready_probe_on) return;
+        if (outcome.ok) {
+          unit_now->ready_probe_on = false;
+          feed(service, supervisor::ReadyNotified{});
+          return;
+        }
+        spdlog::debug("{}: not ready yet: {}", service, outcome.detail);
+        unit_now->ready_timer.expires_after(options_.ready_probe_interval);
+        unit_now->ready_timer.async_wait([this, service](std::error_code ec) {
+          if (ec) return;
+          if (ServiceUnit* again = unit(service)) {
+            run_ready_probe(service, *again);
+          }
+        });
+      });
 }
 
 void Runtime::schedule_health_probe(const std::string& service, ServiceUnit& u,
@@ -378,18 +376,19 @@ void Runtime::schedule_health_probe(const std::string& service, ServiceUnit& u,
     if (ec) return;
     ServiceUnit* u1 = unit(service);
     if (u1 == nullptr || !u1->health_probe_on) return;
-    u1->health_run = start_probe(
-        io_, u1->config.health.probe, u1->config.health.timeout,
-        [this, service](const ProbeOutcome& outcome) {
-          ServiceUnit* u2 = unit(service);
-          if (u2 == nullptr || !u2->health_probe_on) return;
-          if (!outcome.ok) spdlog::info("{}: health check failed: {}", service, outcome.detail);
-          feed(service, supervisor::HealthResult{outcome.ok});
-          ServiceUnit* u3 = unit(service);
-          if (u3 != nullptr && u3->health_probe_on) {
-            schedule_health_probe(service, *u3, u3->config.health.interval);
-          }
-        });
+    u1->health_run =
+        start_probe(io_, u1->config.health.probe, u1->config.health.timeout,
+                    [this, service](const ProbeOutcome& outcome) {
+                      ServiceUnit* u2 = unit(service);
+                      if (u2 == nullptr || !u2->health_probe_on) return;
+                      if (!outcome.ok)
+                        spdlog::info("{}: health check failed: {}", service, outcome.detail);
+                      feed(service, supervisor::HealthResult{outcome.ok});
+                      ServiceUnit* u3 = unit(service);
+                      if (u3 != nullptr && u3->health_probe_on) {
+                        schedule_health_probe(service, *u3, u3->config.health.interval);
+                      }
+                    });
   });
 }
 
@@ -419,9 +418,9 @@ void Runtime::write_status(const std::string& service, ServiceUnit& u) {
   if (status_ == nullptr || u.status_slot < 0) return;
   const supervisor::Snapshot* snap = supervisor_.snapshot(service);
   if (snap == nullptr) return;
-  const auto since = std::chrono::duration_cast<std::chrono::seconds>(
-                         this->since(service).time_since_epoch())
-                         .count();
+  const auto since =
+      std::chrono::duration_cast<std::chrono::seconds>(this->since(service).time_since_epoch())
+          .count();
   status_->update(u.status_slot, to_service_status(service, *snap, since));
 }
 

@@ -35,7 +35,7 @@ class OutputPump : public std::enable_shared_from_this<OutputPump> {
   void detach();
   bool finished() const { return finished_; }
 
-  static constexpr std::size_t kBufferSize = 64 * 1024;
+  static constexpr std::size_t kBufferSize = std::size_t{64} * 1024;
 
  private:
   void wait_readable();

@@ -127,7 +127,7 @@ TEST(LogFile, ALineBegunByAnEarlierWriteIsSplitWhenTheRestDoesNotFit) {
 TEST(LogFile, FiftyMegabytesThroughRotationsLoseAndRepeatNothing) {
   TempDir dir;
   const auto path = dir.file("web.out.log");
-  constexpr std::uint64_t kMax = 1024 * 1024;
+  constexpr std::uint64_t kMax = std::uint64_t{1024} * 1024;
   const std::string input = numbered_lines(50 * 1024 * 1024, 1, kMax);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 1000});
@@ -153,7 +153,7 @@ TEST(LogFile, FiftyMegabytesThroughRotationsLoseAndRepeatNothing) {
 TEST(LogFile, WholeLineWritesNeverSplitALineThatFits) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  constexpr std::uint64_t kMax = 64 * 1024;
+  constexpr std::uint64_t kMax = std::uint64_t{64} * 1024;
   const std::string input = numbered_lines(4 * 1024 * 1024, 3, kMax);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 1000});
@@ -187,7 +187,7 @@ TEST(LogFile, WholeLineWritesNeverSplitALineThatFits) {
 TEST(LogFile, WithFewFilesKeptTheOldestAreDroppedAndTheRestAreASuffix) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  constexpr std::uint64_t kMax = 256 * 1024;
+  constexpr std::uint64_t kMax = std::uint64_t{256} * 1024;
   const std::string input = numbered_lines(8 * 1024 * 1024, 5);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 3});
@@ -280,7 +280,7 @@ TEST(LogFile, TimestampsWithRotationKeepEveryLineWholeAndPrefixed) {
   TempDir dir;
   const auto path = dir.file("a.log");
   const std::string input = numbered_lines(2 * 1024 * 1024, 11);
-  constexpr std::uint64_t kMax = 100 * 1024;
+  constexpr std::uint64_t kMax = std::uint64_t{100} * 1024;
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 100, .timestamps = true});
     // Whole lines per write, so no line is ever begun in one file and ended in another.

@@ -22,7 +22,7 @@ namespace {
 
 constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 // Room for the report, the backtrace and the hook, with sanitizer-instrumented frames.
-constexpr std::size_t kAltStackSize = 256 * 1024;
+constexpr std::size_t kAltStackSize = std::size_t{256} * 1024;
 constexpr int kMaxFrames = 64;
 
 std::atomic<int> g_report_fd{-1};

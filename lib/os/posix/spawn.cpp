@@ -273,7 +273,7 @@ void close_other_fds(int keep, int below) noexcept {
 
 #ifdef SUPD_SPAWN_WITH_CLONE
 // Enough for run_child() and the libc calls it makes; 64 KiB also covers an unusual libc.
-constexpr std::size_t kChildStackSize = 64 * 1024;
+constexpr std::size_t kChildStackSize = std::size_t{64} * 1024;
 
 int child_entry(void* args) { run_child(*static_cast<const ChildArgs*>(args)); }
 
@@ -289,8 +289,8 @@ pid_t start_child(const ChildArgs& args, int& error) {
   }
   // The stack grows down on every architecture supd runs on.
   char* top = static_cast<char*>(stack) + kChildStackSize;
-  const pid_t pid = ::clone(child_entry, top, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                            const_cast<ChildArgs*>(&args));
+  const pid_t pid =
+      ::clone(child_entry, top, CLONE_VM | CLONE_VFORK | SIGCHLD, const_cast<ChildArgs*>(&args));
   error = errno;
   ::munmap(stack, kChildStackSize);
   return pid;

@@ -273,8 +273,9 @@ int close_fds_bound() {
 // Variables systemd sets for supd's own unit. Passed on, a service would speak to supd's
 // service manager as if it were supd (READY=1, WATCHDOG=1) or claim its sockets.
 bool belongs_to_supd(std::string_view entry) {
-  static constexpr std::string_view kOwn[] = {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
-                                              "LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES="};
+  static constexpr std::string_view kOwn[] = {
+      "NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+      "LISTEN_FDS=",    "LISTEN_PID=",    "LISTEN_FDNAMES="};
   for (std::string_view own : kOwn) {
     if (entry.substr(0, own.size()) == own) return true;
   }
