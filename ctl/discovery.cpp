@@ -121,8 +121,9 @@ Endpoints resolve_endpoints(const DiscoveryInputs& inputs) {
   return out;
 }
 
-std::string default_config_file() {
-  const os::PathEnv env = os::current_path_env();
+namespace {
+
+std::string default_config_file(const os::PathEnv& env) {
   std::string path = os::default_config_path(env);
   if (!env.is_root && !file_exists(path)) {
     os::PathEnv system_env = env;
@@ -132,6 +133,10 @@ std::string default_config_file() {
   }
   return path;
 }
+
+}  // namespace
+
+std::string default_config_file() { return default_config_file(os::current_path_env()); }
 
 os::Result<Discovery> discover(const std::string& config_flag, const std::string& socket_flag,
                                const std::string& status_page_flag) {
@@ -157,7 +162,7 @@ os::Result<Discovery> discover(const std::string& config_flag, const std::string
                        "config " + config_flag};
     }
   } else {
-    discovery.config_path = default_config_file();
+    discovery.config_path = default_config_file(env);
   }
 
   if (file_exists(discovery.config_path)) {
