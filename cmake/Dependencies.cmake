@@ -18,9 +18,19 @@ target_include_directories(supd_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(supd_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
 target_link_libraries(supd_asio INTERFACE Threads::Threads)
 
-# yaml-cpp 0.7's exported target is `yaml-cpp`; give every platform one name.
+# yaml-cpp 0.7's exported target is `yaml-cpp`; give every platform one name. An executable
+# with the property SUPD_STATIC_YAML gets the package's static library instead, when there is
+# one (supctl: a shared library less to load at every start).
 add_library(supd_yaml INTERFACE)
-target_link_libraries(supd_yaml INTERFACE yaml-cpp)
+find_library(SUPD_YAML_STATIC_LIBRARY NAMES libyaml-cpp.a)
+if(SUPD_YAML_STATIC_LIBRARY)
+  target_include_directories(supd_yaml INTERFACE
+    $<TARGET_PROPERTY:yaml-cpp,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_link_libraries(supd_yaml INTERFACE
+    $<IF:$<BOOL:$<TARGET_PROPERTY:SUPD_STATIC_YAML>>,${SUPD_YAML_STATIC_LIBRARY},yaml-cpp>)
+else()
+  target_link_libraries(supd_yaml INTERFACE yaml-cpp)
+endif()
 
 add_library(supd_spdlog INTERFACE)
 target_link_libraries(supd_spdlog INTERFACE spdlog::spdlog fmt::fmt)

@@ -18,9 +18,9 @@
 namespace supd::ctl {
 namespace {
 
-// The first word that is neither an option nor an option's value, when it names no command:
-// CLI11 would only say "a subcommand is required".
-std::optional<std::string> unknown_command(const CLI::App& app, int argc, const char* const* argv) {
+// The command word: the first argument that is neither an option nor an option's value;
+// none when there is none (or only after `--`).
+std::optional<std::string> command_word(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--") return std::nullopt;
@@ -31,17 +31,25 @@ std::optional<std::string> unknown_command(const CLI::App& app, int argc, const 
       }
       continue;
     }
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      if (sub->get_name() == arg) return std::nullopt;
-    }
     return arg;
   }
   return std::nullopt;
 }
 
-std::vector<std::string> command_names(const CLI::App& app) {
+const CommandGroup* group_of(const std::string& command) {
+  for (const CommandGroup& group : command_groups()) {
+    for (std::string_view name : group.names) {
+      if (name == command) return &group;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::string> command_names() {
   std::vector<std::string> names;
-  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  for (const CommandGroup& group : command_groups()) {
+    names.insert(names.end(), group.names.begin(), group.names.end());
+  }
   return names;
 }
 
@@ -70,19 +78,27 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.add_option("--status-page", options.status_page, "supd's status page")->type_name("PATH");
   app.add_flag("--json", options.json, "machine-readable output");
 
-  CommandList commands(app);
-  for (auto add : command_groups()) add(commands);
-
-  if (argc <= 1) {
-    err << app.help();
-    return kExitUsage;
-  }
-  if (auto unknown = unknown_command(app, argc, argv)) {
-    std::string text = "supctl: unknown command \"" + *unknown + "\"";
-    if (auto close = config::closest_match(*unknown, command_names(app))) {
+  const std::optional<std::string> word = command_word(argc, argv);
+  const CommandGroup* group = word ? group_of(*word) : nullptr;
+  if (word && group == nullptr) {  // CLI11 would only say "a subcommand is required"
+    std::string text = "supctl: unknown command \"" + *word + "\"";
+    if (auto close = config::closest_match(*word, command_names())) {
       text += " (did you mean " + *close + "?)";
     }
     err << text << "\nRun `supctl --help` for the commands.\n";
+    return kExitUsage;
+  }
+  // Only the named command's parser is built: building all of them costs a tenth of supctl's
+  // start-up. Help is that command's help even after `supctl --help`.
+  CommandList commands(app);
+  if (group != nullptr) {
+    group->add(commands);
+  } else {
+    for (const CommandGroup& each : command_groups()) each.add(commands);
+  }
+
+  if (argc <= 1) {
+    err << app.help();
     return kExitUsage;
   }
   try {

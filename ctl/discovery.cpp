@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "ctl/config_section.h"
 #include "os/paths.h"
 
 namespace supd::ctl {
@@ -35,18 +36,13 @@ std::string where(const YAML::Node& node) {
   return std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
 }
 
-}  // namespace
-
-os::Result<ConfigPaths> read_config_paths(const std::string& path) {
+// The paths in the `supd:` section of `yaml`, the text of the config file at `path` or a
+// part of it that keeps the file's line:column positions (config_section.h).
+os::Result<ConfigPaths> paths_from_yaml(const std::string& yaml, const std::string& path) {
   const fs::path base_dir = fs::path(path).parent_path();
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return os::last_error("read " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return os::last_error("read " + path);
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     return plain_error(path + ":" + std::to_string(e.mark.line + 1) + ":" +
                        std::to_string(e.mark.column + 1) + ": " + e.msg);
@@ -80,6 +76,23 @@ os::Result<ConfigPaths> read_config_paths(const std::string& path) {
   return paths;
 }
 
+}  // namespace
+
+os::Result<ConfigPaths> read_config_paths(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return os::last_error("read " + path);
+  std::stringstream stream;
+  stream << file.rdbuf();
+  if (file.bad()) return os::last_error("read " + path);
+  const std::string text = std::move(stream).str();
+  // The section alone when it can be found by its text; the whole file when not, and for any
+  // problem, so that what is reported is what the whole file says.
+  if (auto section = supd_section_text(text)) {
+    if (auto paths = paths_from_yaml(*section, path)) return paths;
+  }
+  return paths_from_yaml(text, path);
+}
+
 Endpoints resolve_endpoints(const DiscoveryInputs& inputs) {
   Endpoints out;
   const ConfigPaths none;
@@ -108,8 +121,9 @@ Endpoints resolve_endpoints(const DiscoveryInputs& inputs) {
   return out;
 }
 
-std::string default_config_file() {
-  const os::PathEnv env = os::current_path_env();
+namespace {
+
+std::string default_config_file(const os::PathEnv& env) {
   std::string path = os::default_config_path(env);
   if (!env.is_root && !file_exists(path)) {
     os::PathEnv system_env = env;
@@ -119,6 +133,10 @@ std::string default_config_file() {
   }
   return path;
 }
+
+}  // namespace
+
+std::string default_config_file() { return default_config_file(os::current_path_env()); }
 
 os::Result<Discovery> discover(const std::string& config_flag, const std::string& socket_flag,
                                const std::string& status_page_flag) {
@@ -144,7 +162,7 @@ os::Result<Discovery> discover(const std::string& config_flag, const std::string
                        "config " + config_flag};
     }
   } else {
-    discovery.config_path = default_config_file();
+    discovery.config_path = default_config_file(env);
   }
 
   if (file_exists(discovery.config_path)) {

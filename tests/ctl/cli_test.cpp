@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ctl/command_list.h"
 #include "ctl/exit_codes.h"
 #include "ctl_test_support.h"
 #include "os/process.h"
@@ -59,6 +60,27 @@ TEST(Usage, HelpForEveryCommand) {
     Outcome o = supctl({command, "--help"});
     EXPECT_EQ(o.code, kExitOk) << command;
     EXPECT_TRUE(contains(o.out, std::string("supctl ") + command)) << o.out;
+  }
+}
+
+TEST(Usage, EachCommandGroupNamesWhatItAdds) {
+  for (const CommandGroup& group : command_groups()) {
+    CLI::App app;
+    CommandList list(app);
+    group.add(list);
+    std::vector<std::string> added;
+    for (const CLI::App* sub : app.get_subcommands({})) added.push_back(sub->get_name());
+    EXPECT_EQ(added, std::vector<std::string>(group.names.begin(), group.names.end()));
+  }
+}
+
+TEST(Usage, HelpListsEveryCommand) {
+  Outcome o = supctl({"--help"});
+  EXPECT_EQ(o.code, kExitOk);
+  for (const CommandGroup& group : command_groups()) {
+    for (std::string_view command : group.names) {
+      EXPECT_TRUE(contains(o.out, "  " + std::string(command) + " ")) << command << "\n" << o.out;
+    }
   }
 }
 
@@ -175,6 +197,15 @@ TEST_F(StatusFromPage, UnknownNameExits4WithSuggestion) {
   EXPECT_EQ(o.code, kExitNoSuchService);
   EXPECT_EQ(o.err, "supctl: no such service: webx (did you mean web?)\n");
   EXPECT_EQ(o.out, "");
+}
+
+TEST_F(StatusFromPage, NamesThatAreAlsoCommandsStayNames) {
+  add("logs", status::ServiceState::Running, 4343, now_ms() / 1000 - 3);
+  Outcome o = status({"logs", "web"});
+  EXPECT_EQ(o.code, kExitOk) << o.err;
+  EXPECT_TRUE(contains(o.out, "4343")) << o.out;
+  EXPECT_TRUE(contains(o.out, "4242")) << o.out;
+  EXPECT_FALSE(contains(o.out, "db")) << o.out;
 }
 
 TEST_F(StatusFromPage, HealthColumnWhenProbed) {
