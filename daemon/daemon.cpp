@@ -243,6 +243,7 @@ void Daemon::finish() {
   heartbeat_timer_.cancel();
   server_.reset();
   signals_.reset();
+  os::kill_adopted_orphans();
   if (status_) status_->set_daemon_state(status::DaemonState::Stopped);
   g_crash_page.store(nullptr);
   spdlog::info("supd stopped");

@@ -32,7 +32,7 @@ struct LogFileOptions {
   bool timestamps = false;
   // Output held in memory while the file cannot be written. Beyond it, output is dropped
   // and counted. Values below kMinBufferLimit count as kMinBufferLimit.
-  std::size_t buffer_limit = 4 * 1024 * 1024;
+  std::size_t buffer_limit = std::size_t{4} * 1024 * 1024;
 };
 
 inline constexpr std::size_t kMinBufferLimit = std::size_t{64} * 1024;

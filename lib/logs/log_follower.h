@@ -20,10 +20,10 @@ struct FollowOptions {
   // prompt or a last line of a child that exited is shown). 0: only complete lines.
   unsigned partial_after_polls = 5;
   // Longer lines are returned in pieces of this many bytes.
-  std::size_t max_line = 1024 * 1024;
+  std::size_t max_line = std::size_t{1024} * 1024;
   // At most this many bytes are read per poll; the rest waits for the next one, so a poll
   // never keeps the loop busy for long.
-  std::size_t max_read = 8 * 1024 * 1024;
+  std::size_t max_read = std::size_t{8} * 1024 * 1024;
 };
 
 // Rotation: when the path names a new file (the old one was renamed to path.1 and a new

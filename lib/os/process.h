@@ -103,6 +103,13 @@ Result<std::unique_ptr<Child>> spawn(asio::io_context& io, const ProcessSpec& sp
 // re-parented to supd (and reaped by it) instead of escaping to init. No-op elsewhere.
 Status become_subreaper();
 
+// For the end of a shutdown, once every service is stopped: SIGKILL to whatever is still a
+// child of supd (orphans it adopted as a subreaper, e.g. a double-forked daemon of a
+// service, in a session of its own) and to each one's process group, again for orphans of
+// those, until none is left or 2 s have passed. Without this, such an orphan would outlive
+// supd whenever its keeper is gone. Windows: nothing to do (job objects).
+void kill_adopted_orphans();
+
 // Whether a process with this pid exists (kill(pid, 0) / OpenProcess).
 bool process_exists(Pid pid);
 

@@ -18,9 +18,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
-#include <vector>
+
+#include "os/posix/children_list.h"
 #endif
 
 namespace supd::os {
@@ -62,63 +61,6 @@ bool is_forwarded(int signo) {
   return false;
 }
 
-// Appends the pids listed in a /proc/.../children file.
-bool read_children_file(const std::string& path, std::vector<pid_t>& out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  long pid = 0;
-  while (in >> pid) out.push_back(static_cast<pid_t>(pid));
-  return true;
-}
-
-bool is_number(const char* s) {
-  if (*s == '\0') return false;
-  for (; *s != '\0'; ++s) {
-    if (*s < '0' || *s > '9') return false;
-  }
-  return true;
-}
-
-// The parent pid from /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold
-// spaces and parentheses, so parsing starts after the last ')'.
-pid_t parent_of(const char* pid) {
-  std::ifstream in(std::string("/proc/") + pid + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 1));
-  std::string state;
-  long ppid = -1;
-  rest >> state >> ppid;
-  return rest ? static_cast<pid_t>(ppid) : -1;
-}
-
-// This process's children, living or zombie: from /proc/self/task/*/children when the
-// kernel has it, else by scanning every /proc/<pid>/stat for our pid as parent.
-std::vector<pid_t> list_children() {
-  std::vector<pid_t> children;
-  bool found_list = false;
-  if (DIR* tasks = ::opendir("/proc/self/task")) {
-    while (dirent* entry = ::readdir(tasks)) {
-      if (!is_number(entry->d_name)) continue;
-      found_list |= read_children_file(
-          std::string("/proc/self/task/") + entry->d_name + "/children", children);
-    }
-    ::closedir(tasks);
-  }
-  if (found_list) return children;
-  const pid_t self = ::getpid();
-  if (DIR* proc = ::opendir("/proc")) {
-    while (dirent* entry = ::readdir(proc)) {
-      if (is_number(entry->d_name) && parent_of(entry->d_name) == self) {
-        children.push_back(static_cast<pid_t>(std::atol(entry->d_name)));
-      }
-    }
-    ::closedir(proc);
-  }
-  return children;
-}
-
 // Reaps every child that has ended. Records the daemon's status when it is among them.
 // Returns false once no child at all is left (ECHILD).
 bool reap(pid_t daemon, bool& daemon_ended, int& daemon_status) {
@@ -147,11 +89,7 @@ void kill_everything_left(pid_t daemon, bool& daemon_ended, int& daemon_status) 
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   while (reap(daemon, daemon_ended, daemon_status)) {
-    for (pid_t pid : list_children()) {
-      pid_t group = ::getpgid(pid);
-      if (group > 1 && group != own_group) ::kill(-group, SIGKILL);
-      ::kill(pid, SIGKILL);
-    }
+    posix::kill_with_groups(posix::list_children(), own_group);
     if (std::chrono::steady_clock::now() >= deadline) return;
     timespec poll{0, kCleanupPollNanos};
     ::sigtimedwait(&chld, nullptr, &poll);

@@ -1,10 +1,14 @@
 // A spawned child (signals, exit wait, output pipes) and the process-wide queries.
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -14,6 +18,7 @@
 #endif
 
 #include "os/posix/child.h"
+#include "os/posix/children_list.h"
 #include "os/posix/reaper.h"
 #include "os/process.h"
 #include "os/result.h"
@@ -103,6 +108,20 @@ Status become_subreaper() {
   }
 #endif
   return {};
+}
+
+void kill_adopted_orphans() {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const pid_t own_group = ::getpgrp();
+  for (;;) {
+    const std::vector<pid_t> children = posix::list_children();
+    if (children.empty()) return;
+    posix::kill_with_groups(children, own_group);
+    // Reaped here: they are no service's, and the loop that would reap them is ending.
+    for (pid_t pid : children) ::waitpid(pid, nullptr, WNOHANG);
+    if (std::chrono::steady_clock::now() >= deadline) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 bool process_exists(Pid pid) {

@@ -404,6 +404,8 @@ bool process_exists(Pid pid) {
 
 Pid current_pid() { return static_cast<Pid>(GetCurrentProcessId()); }
 
+void kill_adopted_orphans() {}
+
 void kill_all_children_from_signal_handler() noexcept {
   win::terminate_all_jobs(kTerminatedExitCode);
 }
