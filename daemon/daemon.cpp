@@ -13,6 +13,7 @@
 #include "config/load.h"
 #include "daemon/commands.h"
 #include "os/crash_handler.h"
+#include "os/notify_socket.h"
 #include "os/paths.h"
 #include "os/process.h"
 #include "os/sd_notify.h"
@@ -56,7 +57,7 @@ DaemonPaths resolve_paths(const config::Config& config, const std::string& confi
   p.status_page = config.supd.status_page.empty() ? os::default_status_page_path(p.control)
                                                   : config.supd.status_page;
   p.log_dir = config.supd.log_dir.empty() ? os::default_log_dir() : config.supd.log_dir;
-  p.notify_dir = (std::filesystem::path(p.control).parent_path() / "notify").string();
+  p.notify_dir = os::notify_socket_base(p.control);
   return p;
 }
 
@@ -123,8 +124,10 @@ bool Daemon::start() {
   std::error_code ec;
   std::filesystem::create_directories(paths_.log_dir, ec);
   if (ec) spdlog::warn("log_dir {}: {}", paths_.log_dir, ec.message());
-  std::filesystem::create_directories(paths_.notify_dir, ec);
-  if (ec) spdlog::warn("notify sockets {}: {}", paths_.notify_dir, ec.message());
+  if (os::notify_base_is_directory(paths_.notify_dir)) {
+    std::filesystem::create_directories(paths_.notify_dir, ec);
+    if (ec) spdlog::warn("notify sockets {}: {}", paths_.notify_dir, ec.message());
+  }
   std::filesystem::create_directories(std::filesystem::path(paths_.status_page).parent_path(), ec);
 
   auto page =

@@ -41,12 +41,23 @@ struct NotifyMessage {
 // ignored; a value may contain '='. Never fails.
 NotifyFields parse_notify_message(std::string_view text);
 
+// Where one daemon's per-service notify sockets go; a service's is "<base>/<name>.notify".
+// Linux: an abstract prefix, "@supd/<pid>.<random>", so services running as other users
+// reach their socket through no directory, and nobody can take the names beforehand.
+// Elsewhere: the directory "notify" beside the control socket (the caller creates it).
+std::string notify_socket_base(const std::string& control_path);
+// Whether `base` (from notify_socket_base) is a directory to create.
+inline bool notify_base_is_directory(const std::string& base) {
+  return !base.empty() && base.front() != '@';
+}
+
 class NotifySocket {
  public:
   using ReceiveHandler = std::function<void(std::error_code, NotifyMessage)>;
 
   // Binds a datagram socket at `path` (a stale socket file there is replaced; any other file
-  // is an error). The socket is writable by everyone, as systemd's own notify socket is:
+  // is an error). A path starting with '@' is a name in Linux's abstract namespace (no file;
+  // an error elsewhere). The socket is writable by everyone, as systemd's own notify socket is:
   // services may run as other users, and it is the sender's pid, not the file mode, that
   // identifies a service. Removed again on destruction.
   static Result<std::unique_ptr<NotifySocket>> bind(asio::io_context& io, const std::string& path);

@@ -110,6 +110,11 @@ Status become_subreaper();
 // supd whenever its keeper is gone. Windows: nothing to do (job objects).
 void kill_adopted_orphans();
 
+// The session a process belongs to (getsid), or nullopt when it cannot be told (the process
+// is gone; Windows). A service's main process leads its own session, so its descendants'
+// session is its pid unless they left it.
+std::optional<Pid> session_of(Pid pid);
+
 // Whether a process with this pid exists (kill(pid, 0) / OpenProcess).
 bool process_exists(Pid pid);
 

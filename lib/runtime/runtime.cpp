@@ -21,6 +21,20 @@ std::vector<supervisor::ServiceSpec> specs_of(const config::Config& config) {
   return specs;
 }
 
+// Whether a notify datagram came from the service: its main process, or a process in the
+// session it leads. The socket may be reachable by anyone (an abstract name), so the
+// sender's pid is what counts. A sender already gone cannot be told apart and is believed:
+// a shell script's `systemd-notify --ready` exits right after sending. -1: the platform
+// does not say; the socket is the service's.
+bool sent_by_service(const ServiceUnit& u, std::int64_t sender) {
+  if (sender < 0) return true;
+  if (!u.child) return false;
+  const os::Pid main = u.child->pid();
+  if (sender == main) return true;
+  const std::optional<os::Pid> session = os::session_of(sender);
+  return !session || *session == main;
+}
+
 bool has_field(const os::NotifyMessage& m, std::string_view key, std::string_view value) {
   auto v = m.get(key);
   return v && *v == value;
@@ -337,9 +351,14 @@ void Runtime::receive_notify(const std::string& service, ServiceUnit& u) {
     if (ec) return;
     ServiceUnit* unit_now = unit(service);
     if (unit_now == nullptr) return;
-    if (has_field(msg, "READY", "1")) feed(service, supervisor::ReadyNotified{});
-    if (has_field(msg, "WATCHDOG", "1")) feed(service, supervisor::WatchdogPing{});
-    if (auto st = msg.get("STATUS")) spdlog::debug("{}: status: {}", service, *st);
+    if (!sent_by_service(*unit_now, msg.pid)) {
+      spdlog::debug("{}: ignored a notify message from pid {}, which is not the service's", service,
+                    msg.pid);
+    } else {
+      if (has_field(msg, "READY", "1")) feed(service, supervisor::ReadyNotified{});
+      if (has_field(msg, "WATCHDOG", "1")) feed(service, supervisor::WatchdogPing{});
+      if (auto st = msg.get("STATUS")) spdlog::debug("{}: status: {}", service, *st);
+    }
     if (ServiceUnit* again = unit(service); again != nullptr && again->notify) {
       receive_notify(service, *again);
     }

@@ -1,4 +1,7 @@
 // Hung children (watchdog, health checks, max_runtime) and readiness by sd_notify.
+#include <unistd.h>
+
+#include <filesystem>
 #include <thread>
 
 #include <asio/io_context.hpp>
@@ -181,6 +184,35 @@ services:
   report_measure("READY=1 to running (s, includes the helper's 1 ms file poll)",
                  std::to_string(seconds_between(released, running.received)));
   EXPECT_LT(seconds_between(released, running.received), 5.0);
+}
+
+// A service of another user reaches its NOTIFY_SOCKET: no directory of supd's (0700) stands
+// in the way.
+TEST(Readiness, NotifyReachesAServiceRunningAsAnotherUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root, to run a service as nobody";
+  // A copy of the helper that nobody may run, whatever the modes of the build tree.
+  char dir_template[] = "/tmp/supd-e2e-nobody-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::filesystem::path dir = dir_template;
+  const std::filesystem::path helper = dir / "helper";
+  std::filesystem::copy_file(helper_binary(), helper);
+  std::filesystem::permissions(dir, std::filesystem::perms(0755));
+  std::filesystem::permissions(helper, std::filesystem::perms(0755));
+
+  SupdInstance supd(R"(
+services:
+  other:
+    command: [")" + helper.string() +
+                    R"(", "notify", "READY=1", "sleep", "60"]
+    user: nobody
+    ready: {notify: true}
+    start_secs: 0
+)");
+  ASSERT_TRUE(supd.start());
+  EXPECT_TRUE(supd.wait_for_state("other", "running"));
+  EXPECT_EQ(supd.service("other")->last_exit, "");
+  EXPECT_TRUE(supd.stop());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -162,6 +162,41 @@ TEST(NotifySocket, ReportsTheChildThatSentIt) {
 #endif
 }
 
+#if defined(__linux__)
+TEST(NotifySocket, AnAbstractNameNeedsNoFileAndReportsTheSender) {
+  asio::io_context io;
+  const std::string name = "@supd-test/" + std::to_string(::getpid()) + "/web.notify";
+  auto socket = NotifySocket::bind(io, name);
+  ASSERT_TRUE(socket.ok()) << socket.error().message();
+  EXPECT_EQ((*socket)->path(), name);
+  // The same name cannot be bound twice while the first one lives.
+  auto again = NotifySocket::bind(io, name);
+  EXPECT_FALSE(again.ok());
+
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, name.data(), name.size());
+  addr.sun_path[0] = '\0';
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+  const std::string text = "READY=1\n";
+  ASSERT_EQ(::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&addr), len),
+            static_cast<ssize_t>(text.size()))
+      << std::strerror(errno);
+  ::close(fd);
+  auto got = receive_one(io, **socket);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->get("READY"), std::optional<std::string_view>("1"));
+  EXPECT_EQ(got->pid, ::getpid());
+
+  // Gone with the object: the name can be bound again.
+  socket->reset();
+  auto after = NotifySocket::bind(io, name);
+  EXPECT_TRUE(after.ok()) << after.error().message();
+}
+#endif
+
 TEST(NotifySocket, DropsOversizedDatagrams) {
   TempDir dir;
   asio::io_context io;

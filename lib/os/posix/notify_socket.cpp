@@ -10,7 +10,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <random>
+#include <string>
 
 #include <asio/local/datagram_protocol.hpp>
 
@@ -115,6 +118,7 @@ NotifySocket::NotifySocket(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) 
 
 NotifySocket::~NotifySocket() {
   close();
+  if (impl_->path.starts_with('@')) return;  // an abstract name: no file
   struct stat st {};
   if (::lstat(impl_->path.c_str(), &st) == 0 && st.st_dev == impl_->dev &&
       st.st_ino == impl_->ino) {
@@ -132,10 +136,19 @@ Result<std::unique_ptr<NotifySocket>> NotifySocket::bind(asio::io_context& io,
   }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.data(), path.size());
-  auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  // "@name": Linux's abstract namespace, as systemd's clients understand NOTIFY_SOCKET. No
+  // file and no directory stands between a service and the socket, whatever user it runs
+  // as; the sender's pid (SO_PASSCRED) says who is speaking.
+  const bool abstract = path.front() == '@';
+#if !defined(__linux__)
+  if (abstract) return plain_error("abstract socket names need Linux: " + path);
+#endif
+  if (abstract) addr.sun_path[0] = '\0';
+  auto len =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (abstract ? 0 : 1));
 
   struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
+  if (!abstract && ::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       return plain_error(path + " exists and is not a socket; cannot use it as NOTIFY_SOCKET");
     }
@@ -165,7 +178,7 @@ Result<std::unique_ptr<NotifySocket>> NotifySocket::bind(asio::io_context& io,
     return fail(last_error("bind the notify socket at " + path));
   }
   // Widening after bind is safe: until then the file only had fewer permissions.
-  if (::chmod(path.c_str(), 0666) != 0 || ::lstat(path.c_str(), &st) != 0) {
+  if (!abstract && (::chmod(path.c_str(), 0666) != 0 || ::lstat(path.c_str(), &st) != 0)) {
     Error e = last_error("set the mode of the notify socket " + path);
     ::unlink(path.c_str());
     return fail(e);
@@ -176,7 +189,7 @@ Result<std::unique_ptr<NotifySocket>> NotifySocket::bind(asio::io_context& io,
   std::error_code ec;
   impl->socket.assign(asio::local::datagram_protocol(), fd, ec);
   if (ec) {
-    ::unlink(path.c_str());
+    if (!abstract) ::unlink(path.c_str());
     return fail(Error{ec, "watch the notify socket " + path});
   }
   impl->path = path;
@@ -194,5 +207,20 @@ void NotifySocket::close() {
 }
 
 const std::string& NotifySocket::path() const { return impl_->path; }
+
+std::string notify_socket_base(const std::string& control_path) {
+#if defined(__linux__)
+  (void)control_path;
+  std::random_device random;
+  char base[64];
+  std::snprintf(base, sizeof base, "@supd/%ld.%08x%08x", static_cast<long>(::getpid()),
+                static_cast<unsigned>(random()), static_cast<unsigned>(random()));
+  return base;
+#else
+  const std::size_t slash = control_path.find_last_of('/');
+  return (slash == std::string::npos ? std::string(".") : control_path.substr(0, slash)) +
+         "/notify";
+#endif
+}
 
 }  // namespace supd::os

@@ -124,6 +124,12 @@ void kill_adopted_orphans() {
   }
 }
 
+std::optional<Pid> session_of(Pid pid) {
+  const pid_t sid = ::getsid(static_cast<pid_t>(pid));
+  if (sid < 0) return std::nullopt;
+  return static_cast<Pid>(sid);
+}
+
 bool process_exists(Pid pid) {
   if (pid <= 0) return false;
   return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;

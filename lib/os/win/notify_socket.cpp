@@ -32,4 +32,10 @@ void NotifySocket::close() {}
 
 const std::string& NotifySocket::path() const { return impl_->path; }
 
+std::string notify_socket_base(const std::string& control_path) {
+  const std::size_t slash = control_path.find_last_of("\\/");
+  return (slash == std::string::npos ? std::string(".") : control_path.substr(0, slash)) +
+         "\\notify";
+}
+
 }  // namespace supd::os

@@ -406,6 +406,8 @@ Pid current_pid() { return static_cast<Pid>(GetCurrentProcessId()); }
 
 void kill_adopted_orphans() {}
 
+std::optional<Pid> session_of(Pid) { return std::nullopt; }
+
 void kill_all_children_from_signal_handler() noexcept {
   win::terminate_all_jobs(kTerminatedExitCode);
 }
