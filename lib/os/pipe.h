@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <system_error>
+#include <utility>
 
 #include <asio/io_context.hpp>
 
@@ -27,7 +28,8 @@ class AsyncPipe {
   // error, e.g. operation_aborted after close()). One wait outstanding at a time, and not
   // together with async_read().
   virtual void async_wait_readable(std::function<void(std::error_code)> on_ready) {
-    on_ready(std::make_error_code(std::errc::operation_not_supported));
+    const auto done = std::move(on_ready);
+    done(std::make_error_code(std::errc::operation_not_supported));
   }
   virtual void close() = 0;
 };

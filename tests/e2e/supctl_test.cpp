@@ -1,7 +1,11 @@
 // The real supctl against the real supd: exit codes and outputs of SPEC.md ("supctl").
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -224,6 +228,56 @@ TEST_F(Supctl, EventsPrintsJsonLinesUntilInterrupted) {
     ++parsed;
   }
   EXPECT_GE(parsed, 3);
+}
+
+// `top` in a real terminal (a pseudo-terminal): the services appear, `q` quits with 0 and
+// the terminal gets its normal screen back.
+TEST_F(Supctl, TopShowsTheServicesAndQuitsOnQ) {
+  int master = -1;
+  winsize size{};
+  size.ws_row = 24;
+  size.ws_col = 100;
+  // Everything the child needs is made before fork(): this process has threads.
+  std::vector<std::string> args = {supctl_binary(), "-c",         supd_.config_path(),
+                                   "top",           "--interval", "100ms"};
+  std::vector<std::string> env = {"TERM=xterm"};
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view var = *e;
+    if (!var.starts_with("TERM=") && !var.starts_with("NO_COLOR=")) env.emplace_back(var);
+  }
+  std::vector<char*> argv, envp;
+  for (std::string& a : args) argv.push_back(a.data());
+  for (std::string& e : env) envp.push_back(e.data());
+  argv.push_back(nullptr);
+  envp.push_back(nullptr);
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &size);
+  ASSERT_GE(pid, 0) << std::strerror(errno);
+  if (pid == 0) {
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  std::string screen;
+  // Reads what supctl drew until `needle` shows up or the deadline passes.
+  auto read_until = [&](const std::string& needle) {
+    const auto deadline = Clock::now() + 20s;
+    while (screen.find(needle) == std::string::npos && Clock::now() < deadline) {
+      pollfd p{master, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(master, buf, sizeof buf);
+      if (n <= 0) break;
+      screen.append(buf, static_cast<std::size_t>(n));
+    }
+    return screen.find(needle) != std::string::npos;
+  };
+  EXPECT_TRUE(read_until("worker")) << screen;
+  EXPECT_TRUE(read_until("running")) << screen;
+  ASSERT_EQ(::write(master, "q", 1), 1);
+  EXPECT_TRUE(read_until("\x1b[?1049l")) << "the normal screen was not restored";
+  auto ending = wait_child(pid, 10s);
+  ::close(master);
+  ASSERT_TRUE(ending) << "supctl top did not quit on q";
+  EXPECT_EQ(ending->code, 0);
 }
 
 TEST_F(Supctl, ShutdownAndThenSupdIsGone) {
