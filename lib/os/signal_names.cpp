@@ -32,8 +32,9 @@ constexpr std::array<Named, 11> kNames{{
 std::optional<Signal> parse_signal(std::string_view name) {
   std::string upper;
   upper.reserve(name.size());
-  for (char c : name)
+  for (char c : name) {
     upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
   std::string_view bare = upper;
   if (bare.size() > 3 && bare.substr(0, 3) == "SIG") bare.remove_prefix(3);
   for (const Named& n : kNames) {

@@ -89,7 +89,7 @@ ServiceUnit* Runtime::unit(std::string_view name) {
 
 void Runtime::start_all() { apply(supervisor_.start_all(now())); }
 
-void Runtime::stop_all(std::string reason, std::function<void()> done) {
+void Runtime::stop_all(const std::string& reason, std::function<void()> done) {
   stopped_all_ = std::move(done);
   apply(supervisor_.stop_all(now(), reason));
   check_stopped_all();
@@ -400,8 +400,9 @@ void Runtime::schedule_health_probe(const std::string& service, ServiceUnit& u,
                     [this, service](const ProbeOutcome& outcome) {
                       ServiceUnit* u2 = unit(service);
                       if (u2 == nullptr || !u2->health_probe_on) return;
-                      if (!outcome.ok)
+                      if (!outcome.ok) {
                         spdlog::info("{}: health check failed: {}", service, outcome.detail);
+                      }
                       feed(service, supervisor::HealthResult{outcome.ok});
                       ServiceUnit* u3 = unit(service);
                       if (u3 != nullptr && u3->health_probe_on) {

@@ -69,7 +69,7 @@ class Runtime {
 
   void start_all();
   // Stops every service in reverse dependency order; `done` runs once all are at rest.
-  void stop_all(std::string reason, std::function<void()> done);
+  void stop_all(const std::string& reason, std::function<void()> done);
   // SIGKILL to every service's process group, at once (a second Ctrl+C, shutdown timeout).
   void kill_all();
 

@@ -44,6 +44,7 @@ TEST(ControlLoad, FiftyConcurrentClientsAreAllAnswered) {
   std::mutex mutex;
   std::vector<std::string> failures;
   const auto start = Clock::now();
+  clients.reserve(kClients);
   for (int i = 0; i < kClients; ++i) {
     clients.emplace_back([&] {
       auto client = control::ControlClient::connect(supd.socket_path());
@@ -146,7 +147,7 @@ TEST(ControlLoad, MisbehavingClientsDoNotDelayOthers) {
   });
   // 10 MB lines, over and over.
   abusers.emplace_back([&] {
-    const std::string huge(10 * 1024 * 1024, 'y');
+    const std::string huge(std::size_t{10} << 20, 'y');
     while (!stop) {
       auto client = control::ControlClient::connect(supd.socket_path());
       if (!client) continue;

@@ -19,7 +19,8 @@
 
 #include <gtest/gtest.h>
 
-extern char** environ;
+// Not every libc declares it (macOS does not).
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace supd::e2e {
 namespace {
@@ -125,10 +126,12 @@ Spawned spawn_program(const std::vector<std::string>& argv, const std::string& c
   env.push_back(std::string(kTagVariable) + "=" + tag);
   for (const std::string& e : extra_env) env.push_back(e);
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> argp;
+  argp.reserve(args.size() + 1);
   for (std::string& a : args) argp.push_back(a.data());
   argp.push_back(nullptr);
 

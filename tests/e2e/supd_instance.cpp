@@ -52,18 +52,7 @@ std::string helper_binary() { return SUPD_TEST_HELPER; }
 
 std::string supctl_binary() {
 #ifdef SUPCTL_BINARY
-  // Until supctl is written its target is a stub that prints nothing: treat it as absent.
-  static const std::string path = [] {
-    char dir_template[] = "/tmp/supd-e2e-probe-XXXXXX";
-    const char* dir = ::mkdtemp(dir_template);
-    if (dir == nullptr) return std::string();
-    RunResult r = run_program({SUPCTL_BINARY, "version"}, dir, "probe", 20s);
-    std::filesystem::remove_all(dir);
-    const bool real = r.ending && !r.ending->signaled && r.ending->code == 0 &&
-                      r.out.find("supctl") != std::string::npos;
-    return real ? std::string(SUPCTL_BINARY) : std::string();
-  }();
-  return path;
+  return SUPCTL_BINARY;
 #else
   return {};
 #endif
@@ -93,7 +82,8 @@ std::vector<Stamp> read_stamps(const std::string& path) {
   while (std::getline(in, line)) {
     const std::size_t space = line.rfind(' ');
     if (space == std::string::npos) continue;
-    stamps.push_back({line.substr(0, space), std::stoll(line.substr(space + 1)) / 1e6});
+    stamps.push_back(
+        {line.substr(0, space), static_cast<double>(std::stoll(line.substr(space + 1))) / 1e6});
   }
   return stamps;
 }
@@ -113,7 +103,7 @@ std::vector<Stamp> wait_for_stamps(const std::string& path, std::size_t count,
   }
 }
 
-SupdInstance::SupdInstance(std::string services_yaml, SupdOptions options)
+SupdInstance::SupdInstance(const std::string& services_yaml, SupdOptions options)
     : options_(std::move(options)) {
   static std::atomic<int> instances{0};
   if (options_.dir.empty()) {
@@ -212,7 +202,8 @@ bool SupdInstance::start() {
   return false;
 }
 
-nlohmann::json SupdInstance::call(nlohmann::json request, std::chrono::milliseconds timeout) {
+nlohmann::json SupdInstance::call(const nlohmann::json& request,
+                                  std::chrono::milliseconds timeout) {
   auto client = control::ControlClient::connect(socket_path());
   if (!client) {
     ADD_FAILURE() << "connect to supd: " << client.error().message();
@@ -226,7 +217,8 @@ nlohmann::json SupdInstance::call(nlohmann::json request, std::chrono::milliseco
   return *answer;
 }
 
-nlohmann::json SupdInstance::call_ok(nlohmann::json request, std::chrono::milliseconds timeout) {
+nlohmann::json SupdInstance::call_ok(const nlohmann::json& request,
+                                     std::chrono::milliseconds timeout) {
   nlohmann::json answer = call(request, timeout);
   if (answer.is_null()) return nullptr;
   if (!answer.value("ok", false)) {

@@ -81,7 +81,7 @@ inline SupdOptions with_supd_settings(std::string lines) {
 
 class SupdInstance {
  public:
-  explicit SupdInstance(std::string services_yaml, SupdOptions options = {});
+  explicit SupdInstance(const std::string& services_yaml, SupdOptions options = {});
   ~SupdInstance();
   SupdInstance(const SupdInstance&) = delete;
   SupdInstance& operator=(const SupdInstance&) = delete;
@@ -113,9 +113,9 @@ class SupdInstance {
 
   // One request on a fresh connection; the whole answer ({"ok":..,"result"|"error"}), or
   // null (and a failure) when the exchange itself failed.
-  nlohmann::json call(nlohmann::json request, std::chrono::milliseconds timeout = 60s);
+  nlohmann::json call(const nlohmann::json& request, std::chrono::milliseconds timeout = 60s);
   // call() that expects ok:true; the result, or null (and a failure).
-  nlohmann::json call_ok(nlohmann::json request, std::chrono::milliseconds timeout = 60s);
+  nlohmann::json call_ok(const nlohmann::json& request, std::chrono::milliseconds timeout = 60s);
 
   // The status page now (a failure and nullopt when it cannot be read).
   std::optional<status::Snapshot> snapshot();

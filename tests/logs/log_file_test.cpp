@@ -13,6 +13,8 @@
 namespace supd::logs {
 namespace {
 
+using testing::kKiB;
+using testing::kMiB;
 using testing::numbered_lines;
 using testing::read_all_generations;
 using testing::read_file;
@@ -20,7 +22,7 @@ using testing::TempDir;
 
 // Feeds `data` in random-sized chunks, as pipe reads would hand it over.
 void write_in_chunks(LogFile& log, const std::string& data, unsigned seed,
-                     std::size_t max_chunk = 128 * 1024) {
+                     std::size_t max_chunk = 128 * kKiB) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<std::size_t> size(1, max_chunk);
   for (std::size_t pos = 0; pos < data.size();) {
@@ -127,8 +129,8 @@ TEST(LogFile, ALineBegunByAnEarlierWriteIsSplitWhenTheRestDoesNotFit) {
 TEST(LogFile, FiftyMegabytesThroughRotationsLoseAndRepeatNothing) {
   TempDir dir;
   const auto path = dir.file("web.out.log");
-  constexpr std::uint64_t kMax = std::uint64_t{1024} * 1024;
-  const std::string input = numbered_lines(50 * 1024 * 1024, 1, kMax);
+  constexpr std::uint64_t kMax = 1024 * kKiB;
+  const std::string input = numbered_lines(50 * kMiB, 1, kMax);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 1000});
     write_in_chunks(log, input, 2);
@@ -153,8 +155,8 @@ TEST(LogFile, FiftyMegabytesThroughRotationsLoseAndRepeatNothing) {
 TEST(LogFile, WholeLineWritesNeverSplitALineThatFits) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  constexpr std::uint64_t kMax = std::uint64_t{64} * 1024;
-  const std::string input = numbered_lines(4 * 1024 * 1024, 3, kMax);
+  constexpr std::uint64_t kMax = 64 * kKiB;
+  const std::string input = numbered_lines(4 * kMiB, 3, kMax);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 1000});
     std::mt19937 rng(4);
@@ -187,11 +189,11 @@ TEST(LogFile, WholeLineWritesNeverSplitALineThatFits) {
 TEST(LogFile, WithFewFilesKeptTheOldestAreDroppedAndTheRestAreASuffix) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  constexpr std::uint64_t kMax = std::uint64_t{256} * 1024;
-  const std::string input = numbered_lines(8 * 1024 * 1024, 5);
+  constexpr std::uint64_t kMax = 256 * kKiB;
+  const std::string input = numbered_lines(8 * kMiB, 5);
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 3});
-    write_in_chunks(log, input, 6, 16 * 1024);
+    write_in_chunks(log, input, 6, 16 * kKiB);
     EXPECT_GE(log.rotations(), 30u);
   }
   unsigned rotated = 0;
@@ -219,7 +221,7 @@ TEST(LogFile, MaxSizeZeroNeverRotates) {
   TempDir dir;
   const auto path = dir.file("a.log");
   LogFile log({.path = path});
-  const std::string input = numbered_lines(2 * 1024 * 1024, 7);
+  const std::string input = numbered_lines(2 * kMiB, 7);
   write_in_chunks(log, input, 8);
   EXPECT_EQ(log.rotations(), 0u);
   EXPECT_FALSE(testing::exists(path + ".1"));
@@ -261,7 +263,7 @@ TEST(LogFile, TimestampsPrefixEveryLineIncludingLinesSplitAcrossWrites) {
 TEST(LogFile, TimestampedPayloadIsIntactForRandomChunks) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  const std::string input = numbered_lines(3 * 1024 * 1024, 9);
+  const std::string input = numbered_lines(3 * kMiB, 9);
   {
     LogFile log({.path = path, .timestamps = true});
     write_in_chunks(log, input, 10, 4096);
@@ -279,8 +281,8 @@ TEST(LogFile, TimestampedPayloadIsIntactForRandomChunks) {
 TEST(LogFile, TimestampsWithRotationKeepEveryLineWholeAndPrefixed) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  const std::string input = numbered_lines(2 * 1024 * 1024, 11);
-  constexpr std::uint64_t kMax = std::uint64_t{100} * 1024;
+  const std::string input = numbered_lines(2 * kMiB, 11);
+  constexpr std::uint64_t kMax = 100 * kKiB;
   {
     LogFile log({.path = path, .max_size = kMax, .keep = 100, .timestamps = true});
     // Whole lines per write, so no line is ever begun in one file and ended in another.
@@ -329,7 +331,7 @@ TEST(LogFile, WithTimestampsARestartedStreamStartsOnANewLine) {
 TEST(LogFile, ReopenAfterAnExternalRenameWritesToTheNewFile) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  LogFile log({.path = path, .max_size = 1024 * 1024});
+  LogFile log({.path = path, .max_size = 1024 * kKiB});
   ASSERT_TRUE(log.write("before\n").ok());
   std::filesystem::rename(path, path + ".old");  // what logrotate does
   ASSERT_TRUE(log.write("still old\n").ok());

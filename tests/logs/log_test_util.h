@@ -20,6 +20,9 @@
 
 namespace supd::logs::testing {
 
+inline constexpr std::size_t kKiB = 1024;
+inline constexpr std::size_t kMiB = 1024 * kKiB;
+
 class TempDir {
  public:
   TempDir() {

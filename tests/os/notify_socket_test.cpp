@@ -263,7 +263,7 @@ TEST(NotifySocket, CloseAbortsTheReceiveAndDestructionRemovesTheFile) {
   ASSERT_TRUE(socket.ok());
   bool called = false;
   std::error_code result;
-  (*socket)->async_receive([&](std::error_code ec, NotifyMessage) {
+  (*socket)->async_receive([&](std::error_code ec, const NotifyMessage&) {
     called = true;
     result = ec;
   });

@@ -87,7 +87,7 @@ class ReportLine {
   }
 
  private:
-  char buf_[256];
+  char buf_[256] = {};
   std::size_t size_ = 0;
 };
 

@@ -52,7 +52,7 @@ std::int64_t sender_pid(msghdr& msg) {
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
         c->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
-      ucred cred;
+      ucred cred{};
       std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
       return cred.pid;
     }

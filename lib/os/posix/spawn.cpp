@@ -145,17 +145,17 @@ Status open_stdio(const ProcessSpec& spec, Stdio& stdio) {
 // ---- the child, between fork() and execve() ----
 
 enum class Step : int {
-  kStdin,
-  kStdout,
-  kStderr,
-  kSetsid,
-  kLimit,
-  kGroups,
-  kGid,
-  kUid,
-  kChdir,
-  kDeathSignal,
-  kExec
+  Stdin,
+  Stdout,
+  Stderr,
+  Setsid,
+  Limit,
+  Groups,
+  Gid,
+  Uid,
+  Chdir,
+  DeathSignal,
+  Exec
 };
 
 struct Failure {
@@ -223,14 +223,14 @@ void close_other_fds(int keep, int below) noexcept {
   // Signals stay blocked (spawn() blocked them before fork()) until just before execve(), so
   // no handler of supd's can run in the child.
   reset_signal_dispositions();
-  if (::setsid() < 0) fail(a.report, Step::kSetsid);
+  if (::setsid() < 0) fail(a.report, Step::Setsid);
 
-  put_stdio(a.in, 0, a.report, Step::kStdin);
-  put_stdio(a.out, 1, a.report, Step::kStdout);
+  put_stdio(a.in, 0, a.report, Step::Stdin);
+  put_stdio(a.out, 1, a.report, Step::Stdout);
   if (a.err_to_out) {
-    if (::dup2(1, 2) < 0) fail(a.report, Step::kStderr);
+    if (::dup2(1, 2) < 0) fail(a.report, Step::Stderr);
   } else {
-    put_stdio(a.err, 2, a.report, Step::kStderr);
+    put_stdio(a.err, 2, a.report, Step::Stderr);
   }
   close_other_fds(a.report, a.plan->close_fds_below);
 
@@ -238,25 +238,25 @@ void close_other_fds(int keep, int below) noexcept {
   for (std::size_t i = 0; i < a.plan->limits.size(); ++i) {
     const posix::PlannedLimit& limit = a.plan->limits[i];
     if (::setrlimit(limit.resource, &limit.value) != 0) {
-      fail(a.report, Step::kLimit, static_cast<int>(i));
+      fail(a.report, Step::Limit, static_cast<int>(i));
     }
   }
   if (const auto& creds = a.plan->credentials) {
     // Groups first: they can only be changed while still root.
     if (::setgroups(static_cast<int>(creds->groups.size()), creds->groups.data()) != 0) {
-      fail(a.report, Step::kGroups);
+      fail(a.report, Step::Groups);
     }
-    if (::setgid(creds->gid) != 0) fail(a.report, Step::kGid);
-    if (::setuid(creds->uid) != 0) fail(a.report, Step::kUid);
+    if (::setgid(creds->gid) != 0) fail(a.report, Step::Gid);
+    if (::setuid(creds->uid) != 0) fail(a.report, Step::Uid);
   }
   // After the switch, so the directory is entered with the service's own rights.
-  if (a.cwd != nullptr && ::chdir(a.cwd) != 0) fail(a.report, Step::kChdir);
+  if (a.cwd != nullptr && ::chdir(a.cwd) != 0) fail(a.report, Step::Chdir);
 
 #ifdef __linux__
   // The child dies with supd. Set after setuid(), which clears it. It fires when the thread
   // that forked exits: spawn() is called from the event loop's thread, which lives as long
   // as supd. If supd died before this line, nothing would deliver the signal: check.
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(a.report, Step::kDeathSignal);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(a.report, Step::DeathSignal);
   if (::getppid() != a.parent) ::_exit(127);
 #endif
 
@@ -264,7 +264,7 @@ void close_other_fds(int keep, int below) noexcept {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execve(a.path, a.argv, a.envp);
-  fail(a.report, Step::kExec);
+  fail(a.report, Step::Exec);
 }
 
 #if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
@@ -316,31 +316,31 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 std::string describe_step(const SpawnPlan& plan, const Failure& f) {
   switch (static_cast<Step>(f.step)) {
-    case Step::kStdin:
+    case Step::Stdin:
       return "redirect stdin";
-    case Step::kStdout:
+    case Step::Stdout:
       return "redirect stdout";
-    case Step::kStderr:
+    case Step::Stderr:
       return "redirect stderr";
-    case Step::kSetsid:
+    case Step::Setsid:
       return "setsid";
-    case Step::kLimit:
+    case Step::Limit:
       if (f.index >= 0 && static_cast<std::size_t>(f.index) < plan.limits.size()) {
         return plan.limits[static_cast<std::size_t>(f.index)].what;
       }
       return "setrlimit";
-    case Step::kGroups:
+    case Step::Groups:
       return "setgroups for user '" + plan.credentials->user + "'";
-    case Step::kGid:
+    case Step::Gid:
       return "setgid " + std::to_string(plan.credentials->gid);
-    case Step::kUid:
+    case Step::Uid:
       return "setuid " + std::to_string(plan.credentials->uid) + " (user '" +
              plan.credentials->user + "')";
-    case Step::kChdir:
+    case Step::Chdir:
       return "chdir " + plan.cwd;
-    case Step::kDeathSignal:
+    case Step::DeathSignal:
       return "prctl PR_SET_PDEATHSIG";
-    case Step::kExec:
+    case Step::Exec:
       return "spawn " + plan.path;
   }
   return "spawn " + plan.path;
@@ -359,7 +359,7 @@ bool read_failure(int fd, Failure& failure) {
     }
   }
   if (got == 0) return false;
-  if (got != sizeof failure) failure = Failure{static_cast<int>(Step::kExec), 0, EIO};
+  if (got != sizeof failure) failure = Failure{static_cast<int>(Step::Exec), 0, EIO};
   return true;
 }
 

@@ -13,7 +13,8 @@
 #include <string_view>
 #include <utility>
 
-extern char** environ;
+// Not every libc declares it (macOS does not).
+extern char** environ;  // NOLINT(readability-redundant-declaration)
 
 namespace supd::os::posix {
 namespace {
