@@ -114,8 +114,8 @@ class EnvFileParser {
       }
       if (quote == '"' && c == '\\' && pos_ + 1 < text_.size()) {
         const char e = text_[pos_ + 1];
-        const char* kEscapes = "\"\\$`";
-        if (e == 'n' || e == 't' || std::string_view(kEscapes).find(e) != std::string_view::npos) {
+        const char* escapes = "\"\\$`";
+        if (e == 'n' || e == 't' || std::string_view(escapes).find(e) != std::string_view::npos) {
           value.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
           advance();
           advance();

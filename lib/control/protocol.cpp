@@ -11,14 +11,14 @@ using nlohmann::json;
 
 // The per-command fields, as bits, so "which fields does this command take" is one table.
 enum Field : unsigned {
-  kNames = 1u << 0,
-  kWait = 1u << 1,
-  kTimeout = 1u << 2,
-  kSignal = 1u << 3,
-  kLines = 1u << 4,
-  kFollow = 1u << 5,
-  kStream = 1u << 6,
-  kState = 1u << 7,
+  NamesField = 1u << 0,
+  WaitField = 1u << 1,
+  TimeoutField = 1u << 2,
+  SignalField = 1u << 3,
+  LinesField = 1u << 4,
+  FollowField = 1u << 5,
+  StreamField = 1u << 6,
+  StateField = 1u << 7,
 };
 
 struct FieldInfo {
@@ -28,14 +28,14 @@ struct FieldInfo {
 };
 
 constexpr std::array<FieldInfo, 8> kFields{{
-    {kNames, "names", "a list of service names, or [\"all\"]"},
-    {kWait, "wait", "true or false"},
-    {kTimeout, "timeout_ms", "a whole number of milliseconds (0 or more)"},
-    {kSignal, "signal", "a signal name such as \"TERM\""},
-    {kLines, "lines", "a whole number of lines (0 or more)"},
-    {kFollow, "follow", "true or false"},
-    {kStream, "stream", "\"stdout\" or \"stderr\""},
-    {kState, "state", "a service state"},
+    {NamesField, "names", "a list of service names, or [\"all\"]"},
+    {WaitField, "wait", "true or false"},
+    {TimeoutField, "timeout_ms", "a whole number of milliseconds (0 or more)"},
+    {SignalField, "signal", "a signal name such as \"TERM\""},
+    {LinesField, "lines", "a whole number of lines (0 or more)"},
+    {FollowField, "follow", "true or false"},
+    {StreamField, "stream", "\"stdout\" or \"stderr\""},
+    {StateField, "state", "a service state"},
 }};
 
 struct CommandInfo {
@@ -47,15 +47,15 @@ struct CommandInfo {
 };
 
 constexpr std::array<CommandInfo, 12> kCommands{{
-    {Command::Status, "status", kNames, 0, false},
-    {Command::Start, "start", kNames | kWait | kTimeout, kNames, false},
-    {Command::Stop, "stop", kNames | kWait | kTimeout, kNames, false},
-    {Command::Restart, "restart", kNames | kWait | kTimeout, kNames, false},
-    {Command::Signal, "signal", kNames | kSignal, kNames | kSignal, false},
+    {Command::Status, "status", NamesField, 0, false},
+    {Command::Start, "start", NamesField | WaitField | TimeoutField, NamesField, false},
+    {Command::Stop, "stop", NamesField | WaitField | TimeoutField, NamesField, false},
+    {Command::Restart, "restart", NamesField | WaitField | TimeoutField, NamesField, false},
+    {Command::Signal, "signal", NamesField | SignalField, NamesField | SignalField, false},
     {Command::Reload, "reload", 0, 0, false},
-    {Command::Logs, "logs", kNames | kLines | kFollow | kStream, kNames, true},
-    {Command::Wait, "wait", kNames | kState | kTimeout, kNames | kState, false},
-    {Command::Events, "events", kNames, 0, true},
+    {Command::Logs, "logs", NamesField | LinesField | FollowField | StreamField, NamesField, true},
+    {Command::Wait, "wait", NamesField | StateField | TimeoutField, NamesField | StateField, false},
+    {Command::Events, "events", NamesField, 0, true},
     {Command::Shutdown, "shutdown", 0, 0, false},
     {Command::Ping, "ping", 0, 0, false},
     {Command::Version, "version", 0, 0, false},
@@ -162,6 +162,7 @@ std::string join(const std::vector<std::string>& items) {
 
 std::vector<std::string> command_names() {
   std::vector<std::string> names;
+  names.reserve(kCommands.size());
   for (const CommandInfo& c : kCommands) names.emplace_back(c.name);
   return names;
 }
@@ -202,7 +203,7 @@ std::optional<ControlError> read_field(const FieldInfo& field, const json& value
                                        Request& request) {
   const std::string name = field.name;
   switch (field.field) {
-    case kNames: {
+    case NamesField: {
       if (!value.is_array()) return wrong_type(name, field.expected, value);
       for (std::size_t i = 0; i < value.size(); ++i) {
         const json& item = value[i];
@@ -218,23 +219,23 @@ std::optional<ControlError> read_field(const FieldInfo& field, const json& value
       }
       return std::nullopt;
     }
-    case kWait:
-    case kFollow:
+    case WaitField:
+    case FollowField:
       if (!value.is_boolean()) return wrong_type(name, field.expected, value);
-      (field.field == kWait ? request.wait : request.follow) = value.get<bool>();
+      (field.field == WaitField ? request.wait : request.follow) = value.get<bool>();
       return std::nullopt;
-    case kTimeout:
-    case kLines: {
+    case TimeoutField:
+    case LinesField: {
       auto n = whole_number(value);
       if (!n) return wrong_type(name, field.expected, value);
-      if (field.field == kTimeout) {
+      if (field.field == TimeoutField) {
         request.timeout_ms = *n;
       } else {
         request.lines = *n;
       }
       return std::nullopt;
     }
-    case kSignal: {
+    case SignalField: {
       if (!value.is_string()) return wrong_type(name, field.expected, value);
       auto signal = os::parse_signal(value.get_ref<const std::string&>());
       if (!signal) {
@@ -246,7 +247,7 @@ std::optional<ControlError> read_field(const FieldInfo& field, const json& value
       request.signal = signal;
       return std::nullopt;
     }
-    case kStream:
+    case StreamField:
       if (value == "stdout") {
         request.stream = LogStream::Stdout;
       } else if (value == "stderr") {
@@ -255,7 +256,7 @@ std::optional<ControlError> read_field(const FieldInfo& field, const json& value
         return wrong_type(name, field.expected, value);
       }
       return std::nullopt;
-    case kState: {
+    case StateField: {
       const auto& states = service_state_names();
       if (!value.is_string() || std::find(states.begin(), states.end(),
                                           value.get_ref<const std::string&>()) == states.end()) {
@@ -280,7 +281,7 @@ std::optional<ControlError> check_request(const CommandInfo& command, const Requ
                          json_quote(command.name) + " (expected " + f.expected + ")");
     }
   }
-  if ((command.required & kNames) != 0 && request.names.empty()) {
+  if ((command.required & NamesField) != 0 && request.names.empty()) {
     return bad_request("field \"names\": " + std::string(command.name) +
                        " needs at least one service name (or [\"all\"])");
   }
@@ -436,20 +437,21 @@ nlohmann::json request_to_json(const Request& request) {
   out["v"] = kProtocolVersion;
   if (!request.id.is_null()) out["id"] = request.id;
   out["cmd"] = c.name;
-  if ((c.allowed & kNames) != 0 && (!request.names.empty() || (c.required & kNames) != 0)) {
+  if ((c.allowed & NamesField) != 0 && (!request.names.empty() || (c.required & NamesField) != 0)) {
     out["names"] = request.names;
   }
-  if ((c.allowed & kWait) != 0) out["wait"] = request.wait;
-  if ((c.allowed & kTimeout) != 0 && request.timeout_ms) out["timeout_ms"] = *request.timeout_ms;
-  if ((c.allowed & kSignal) != 0 && request.signal) {
+  if ((c.allowed & WaitField) != 0) out["wait"] = request.wait;
+  if ((c.allowed & TimeoutField) != 0 && request.timeout_ms)
+    out["timeout_ms"] = *request.timeout_ms;
+  if ((c.allowed & SignalField) != 0 && request.signal) {
     out["signal"] = std::string(os::signal_name(*request.signal)).substr(3);
   }
-  if ((c.allowed & kLines) != 0) out["lines"] = request.lines;
-  if ((c.allowed & kFollow) != 0) out["follow"] = request.follow;
-  if ((c.allowed & kStream) != 0) {
+  if ((c.allowed & LinesField) != 0) out["lines"] = request.lines;
+  if ((c.allowed & FollowField) != 0) out["follow"] = request.follow;
+  if ((c.allowed & StreamField) != 0) {
     out["stream"] = request.stream == LogStream::Stderr ? "stderr" : "stdout";
   }
-  if ((c.allowed & kState) != 0) out["state"] = request.state;
+  if ((c.allowed & StateField) != 0) out["state"] = request.state;
   return out;
 }
 

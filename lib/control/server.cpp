@@ -46,7 +46,7 @@ void Responder::respond_error(ErrorCode code, std::string message) const {
   respond_error(ControlError{code, std::move(message), std::nullopt, {}});
 }
 
-void Responder::respond_error(ControlError error) const {
+void Responder::respond_error(const ControlError& error) const {
   if (!state_ || state_->answered || state_->gone) return;
   state_->answered = true;
   state_->on_close = nullptr;
@@ -105,7 +105,8 @@ std::string seconds_text(std::chrono::milliseconds d) {
 }
 
 std::string bytes_text(std::size_t n) {
-  if (n % (1024 * 1024) == 0) return std::to_string(n / (1024 * 1024)) + " MiB";
+  if (n % (std::size_t{1024} * 1024) == 0)
+    return std::to_string(n / (std::size_t{1024} * 1024)) + " MiB";
   if (n % 1024 == 0) return std::to_string(n / 1024) + " KiB";
   return std::to_string(n) + " bytes";
 }
@@ -149,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Session(std::shared_ptr<ControlServer::Core> core, std::unique_ptr<os::Stream> stream)
+  Session(const std::shared_ptr<ControlServer::Core>& core, std::unique_ptr<os::Stream> stream)
       : io_(core->io),
         core_(core),
         options_(core->options),
@@ -191,7 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<os::Stream> stream_;
   os::PeerCredentials peer_;
   LineFramer framer_;
-  std::array<char, 16 * 1024> buffer_{};
+  std::array<char, std::size_t{16} * 1024> buffer_{};
 
   std::optional<Responder> current_;  // the request in flight
   bool current_streaming_ = false;

@@ -54,7 +54,7 @@ class Responder {
   // client left, are ignored.
   void respond_ok(const nlohmann::json& result = nlohmann::json::object()) const;
   void respond_error(ErrorCode code, std::string message) const;
-  void respond_error(ControlError error) const;
+  void respond_error(const ControlError& error) const;
 
   // Streams one event line before the answer. False once the client is gone or the
   // request was answered: stop producing events then.

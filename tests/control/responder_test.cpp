@@ -30,7 +30,7 @@ TEST(Responder, AnswersOnceAndCarriesTheId) {
   Sink sink;
   Responder r(7, os::PeerCredentials{}, sink.function());
   EXPECT_TRUE(r.is_open());
-  Responder copy = r;
+  Responder copy = r;  // NOLINT(performance-unnecessary-copy-initialization): the copy is the point
   copy.respond_ok({{"state", "running"}});
   r.respond_error(ErrorCode::Failed, "too late");
   r.respond_ok();
@@ -101,7 +101,8 @@ TEST(Responder, DefaultConstructedIgnoresEverything) {
 }
 
 TEST(Responder, KnowsItsPeer) {
-  Responder r(1, os::PeerCredentials{1000, 1000, 4242}, [](std::string, bool) { return true; });
+  Responder r(1, os::PeerCredentials{1000, 1000, 4242},
+              [](const std::string&, bool) { return true; });
   EXPECT_EQ(r.peer().pid, 4242);
   EXPECT_EQ(r.peer().uid, 1000);
   EXPECT_EQ(r.id(), nlohmann::json(1));

@@ -213,6 +213,7 @@ TEST_F(ServerTest, FiftyConcurrentClientsAreAllAnswered) {
   std::latch go(1);
   std::atomic<int> answered{0};
   std::vector<std::thread> threads;
+  threads.reserve(kClients);
   for (int i = 0; i < kClients; ++i) {
     threads.emplace_back([&, i] {
       auto c = ControlClient::connect(path_);
@@ -273,7 +274,7 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
   });
   // A 10 MB line.
   abusers.emplace_back([&] {
-    const std::string huge(10 * 1024 * 1024, 'x');
+    const std::string huge(std::size_t{10} * 1024 * 1024, 'x');
     misbehave(path_, stop, [&](os::Stream& s) {
       (void)s.write_all(huge.data(), huge.size());
       ++huge_lines;
@@ -281,6 +282,7 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
   });
   // Silent connections that never send a byte.
   std::vector<ControlClient> silent;
+  silent.reserve(5);
   for (int i = 0; i < 5; ++i) silent.push_back(client());
 
   auto persistent = client();
@@ -303,7 +305,8 @@ TEST_F(ServerTest, MisbehavingClientsDoNotDelayOthers) {
   stop = true;
   for (auto& t : abusers) t.join();
   const auto worst_ms =
-      std::chrono::duration_cast<std::chrono::microseconds>(worst).count() / 1000.0;
+      static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(worst).count()) /
+      1000.0;
   std::printf(
       "[ timing   ] %d ping rounds beside misbehaving clients (%zu KiB of garbage, %d lines of "
       "10 MB); slowest %.1f ms\n",
@@ -441,7 +444,7 @@ TEST_F(ServerTest, UnauthorizedPeerIsToldWhatToDo) {
 
 TEST_F(ServerTest, AnswerMayComeLaterAndLaterRequestsWait) {
   std::optional<Responder> pending;  // loop thread only
-  handler_.on_request = [&](const Request& request, Responder responder) {
+  handler_.on_request = [&](const Request& request, const Responder& responder) {
     if (request.command == Command::Start) {
       pending = responder;
       return;
@@ -476,7 +479,7 @@ TEST_F(ServerTest, StreamEndsWhenTheClientLeaves) {
       if (subscriber->send_event({{"n", sent++}})) pump();
     });
   };
-  handler_.on_request = [&](const Request& request, Responder responder) {
+  handler_.on_request = [&](const Request& request, const Responder& responder) {
     ASSERT_EQ(request.command, Command::Events);
     subscriber = responder;
     responder.on_close([&] { closed = true; });
@@ -500,7 +503,7 @@ TEST_F(ServerTest, StreamEndsWhenTheClientLeaves) {
 }
 
 TEST_F(ServerTest, StreamMayEndWithAFinalAnswer) {
-  handler_.on_request = [](const Request&, Responder responder) {
+  handler_.on_request = [](const Request&, const Responder& responder) {
     responder.send_event({{"line", "one"}});
     responder.send_event({{"line", "two"}});
     responder.respond_ok({{"lines", 2}});
@@ -519,16 +522,16 @@ TEST_F(ServerTest, StreamMayEndWithAFinalAnswer) {
 
 TEST_F(ServerTest, AClientThatStopsReadingIsDropped) {
   ServerOptions options;
-  options.max_queued_bytes = 64 * 1024;
+  options.max_queued_bytes = std::size_t{64} * 1024;
   std::atomic<bool> closed{false};
   std::atomic<int> sent{0};
   const json big = {{"data", std::string(4096, 'z')}};
-  std::function<void(Responder)> produce = [&](Responder responder) {
+  std::function<void(Responder)> produce = [&](const Responder& responder) {
     if (!responder.send_event(big)) return;
     ++sent;
     asio::post(io_, [&, responder] { produce(responder); });
   };
-  handler_.on_request = [&](const Request&, Responder responder) {
+  handler_.on_request = [&](const Request&, const Responder& responder) {
     responder.on_close([&] { closed = true; });
     produce(responder);
   };
@@ -582,7 +585,7 @@ class HalfClosingClient {
 
 TEST_F(ServerTest, HalfClosedClientStillGetsItsAnswers) {
   std::optional<Responder> pending;  // loop thread only
-  handler_.on_request = [&](const Request& request, Responder responder) {
+  handler_.on_request = [&](const Request& request, const Responder& responder) {
     if (request.command == Command::Start) pending = responder;
   };
   start();
@@ -602,7 +605,7 @@ TEST_F(ServerTest, HalfClosedClientStillGetsItsAnswers) {
 
 TEST_F(ServerTest, HalfClosedClientEndsItsStream) {
   std::atomic<bool> closed{false};
-  handler_.on_request = [&](const Request&, Responder responder) {
+  handler_.on_request = [&](const Request&, const Responder& responder) {
     responder.send_event({{"n", 1}});
     responder.on_close([&] { closed = true; });
   };
@@ -617,7 +620,7 @@ TEST_F(ServerTest, HalfClosedClientEndsItsStream) {
 
 TEST_F(ServerTest, ClosingTheServerEndsOpenRequestsAndRemovesTheSocket) {
   std::atomic<bool> closed{false};
-  handler_.on_request = [&](const Request&, Responder responder) {
+  handler_.on_request = [&](const Request&, const Responder& responder) {
     responder.on_close([&] { closed = true; });  // never answered
   };
   start();
@@ -631,7 +634,7 @@ TEST_F(ServerTest, ClosingTheServerEndsOpenRequestsAndRemovesTheSocket) {
 }
 
 TEST_F(ServerTest, HandlerExceptionBecomesAFailedAnswer) {
-  handler_.on_request = [](const Request&, Responder) { throw std::runtime_error("boom"); };
+  handler_.on_request = [](const Request&, const Responder&) { throw std::runtime_error("boom"); };
   start();
   auto c = client();
   auto answer = c.call({{"cmd", "reload"}}, 10s);
@@ -643,7 +646,7 @@ TEST_F(ServerTest, HandlerExceptionBecomesAFailedAnswer) {
 }
 
 TEST_F(ServerTest, ClientGivesUpOnASilentDaemon) {
-  handler_.on_request = [](const Request&, Responder) {};  // never answers
+  handler_.on_request = [](const Request&, const Responder&) {};  // never answers
   start();
   auto c = client();
   auto answer = c.call({{"cmd", "version"}}, 200ms);

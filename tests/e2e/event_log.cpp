@@ -19,7 +19,7 @@ constexpr std::size_t kMaxLine = 1 << 20;
 
 }  // namespace
 
-EventLog::EventLog(std::string socket_path, std::vector<std::string> names) {
+EventLog::EventLog(const std::string& socket_path, const std::vector<std::string>& names) {
   nlohmann::json request = {{"v", 1}, {"id", 1}, {"cmd", "events"}};
   if (!names.empty()) request["names"] = names;
   thread_ = std::thread([this, socket_path, line = request.dump()] { run(socket_path, line); });
@@ -48,7 +48,7 @@ EventLog::~EventLog() {
   if (thread_.joinable()) thread_.join();
 }
 
-void EventLog::run(std::string socket_path, std::string request) {
+void EventLog::run(const std::string& socket_path, std::string request) {
   asio::io_context io;
   auto stream = os::connect(io, socket_path);
   if (!stream) {
@@ -64,7 +64,7 @@ void EventLog::run(std::string socket_path, std::string request) {
   }
   subscribed_ = true;
   control::LineFramer framer(kMaxLine);
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(std::size_t{64} * 1024);
   std::function<void()> read_more = [&] {
     (*stream)->async_read_some(
         buffer.data(), buffer.size(), [&](std::error_code ec, std::size_t n) {

@@ -27,7 +27,7 @@ class EventLog {
  public:
   // Subscribes (to `names` only, when given) and returns once the daemon has taken the
   // subscription (see the constructor's body for how that is known).
-  explicit EventLog(std::string socket_path, std::vector<std::string> names = {});
+  explicit EventLog(const std::string& socket_path, const std::vector<std::string>& names = {});
   // Leaves the stream.
   ~EventLog();
   EventLog(const EventLog&) = delete;
@@ -53,7 +53,7 @@ class EventLog {
   std::string dump() const;
 
  private:
-  void run(std::string socket_path, std::string request);
+  void run(const std::string& socket_path, std::string request);
   StateEvent wait_indexed(const std::function<bool(std::size_t, const StateEvent&)>& predicate,
                           const std::string& what, std::chrono::milliseconds timeout);
 

@@ -82,8 +82,10 @@ services:
   report_measure("50 MiB through supd into rotated logs (s)",
                  std::to_string(seconds_between(start, Clock::now())));
   EXPECT_EQ(supd.service("writer")->last_exit, "exited 0");
-  expect_whole_pattern(supd.log_path("writer.out.log"), "stdout", kPerStream, 1024 * 1024);
-  expect_whole_pattern(supd.log_path("writer.err.log"), "stderr", kPerStream, 1024 * 1024);
+  expect_whole_pattern(supd.log_path("writer.out.log"), "stdout", kPerStream,
+                       std::size_t{1024} * 1024);
+  expect_whole_pattern(supd.log_path("writer.err.log"), "stderr", kPerStream,
+                       std::size_t{1024} * 1024);
 }
 
 TEST(Logs, LastPartialLineOfACrashingChildIsKept) {
@@ -206,7 +208,7 @@ services:
 )");
   ASSERT_TRUE(supd.start());
   // Without the flood.
-  wait_for_stamps(supd.path("stamps"), 2 * 21);
+  wait_for_stamps(supd.path("stamps"), std::size_t{2} * 21);
   std::vector<double> quiet;
   for (const Cycle& c : cycles(supd.path("stamps"))) quiet.push_back(c.latency);
 

@@ -76,7 +76,7 @@ TEST(LogFileErrors, OutputBeyondTheLimitIsDroppedCountedAndMarked) {
   EXPECT_TRUE(log.retry().ok());
   EXPECT_FALSE(log.failing());
   EXPECT_TRUE(log.write("after\n").ok());
-  const std::string expected = a + "\n" + std::string(24 * 1024, 'b') + "\n" +
+  const std::string expected = a + "\n" + std::string(std::size_t{24} * 1024, 'b') + "\n" +
                                "[supd: 26624 bytes of output lost: write " + path +
                                ": No space left on device]\nafter\n";
   EXPECT_TRUE(read_file(path) == expected);
@@ -91,7 +91,7 @@ TEST(LogFileErrors, TheMarkerSitsWhereTheGapIsWhenWritingResumesWithNewOutput) {
   LogFile log({.path = path, .timestamps = true, .buffer_limit = kMinBufferLimit}, fs,
               [&] { return clock.now; });
   fs.write_budget = 0;
-  const std::string big(70 * 1024, 'x');
+  const std::string big(std::size_t{70} * 1024, 'x');
   EXPECT_FALSE(log.write("kept\n").ok());
   EXPECT_FALSE(log.write(big + "\n").ok());  // most of it fits, the rest is dropped
   const std::uint64_t dropped = log.dropped_bytes();
@@ -145,9 +145,9 @@ TEST(LogFileErrors, ShortWritesLoseNothing) {
   const auto path = dir.file("a.log");
   FaultyFileSystem fs;
   fs.short_writes = 7;
-  const std::string input = testing::numbered_lines(200 * 1024, 12);
+  const std::string input = testing::numbered_lines(std::size_t{200} * 1024, 12);
   {
-    LogFile log({.path = path, .max_size = 16 * 1024, .keep = 100}, fs);
+    LogFile log({.path = path, .max_size = std::size_t{16} * 1024, .keep = 100}, fs);
     for (std::size_t pos = 0; pos < input.size(); pos += 3000) {
       ASSERT_TRUE(log.write(input.substr(pos, 3000)).ok());
     }
@@ -177,7 +177,7 @@ TEST(LogFileErrors, AFullDeviceIsReportedAndItsOutputHeld) {
   const auto path = dir.file("full.log");
   std::filesystem::create_symlink("/dev/full", path);
   LogFile log({.path = path, .buffer_limit = kMinBufferLimit});
-  const std::string chunk(50 * 1024, 'z');
+  const std::string chunk(std::size_t{50} * 1024, 'z');
   os::Status s = log.write(chunk);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message(), "write " + path + ": No space left on device");
@@ -195,7 +195,7 @@ TEST(LogFileErrors, AFullDeviceIsReportedAndItsOutputHeld) {
 TEST(LogFileErrors, AFileSizeLimitHoldsOutputUntilItIsRaised) {
   TempDir dir;
   const auto path = dir.file("limited.log");
-  const std::string input = testing::numbered_lines(150 * 1000, 13);
+  const std::string input = testing::numbered_lines(std::size_t{150} * 1000, 13);
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -207,15 +207,15 @@ TEST(LogFileErrors, AFileSizeLimitHoldsOutputUntilItIsRaised) {
     struct rlimit old {};
     getrlimit(RLIMIT_FSIZE, &old);
     struct rlimit limited = old;
-    limited.rlim_cur = 100 * 1000;
+    limited.rlim_cur = rlim_t{100} * 1000;
     if (setrlimit(RLIMIT_FSIZE, &limited) != 0) fail(10, "setrlimit");
-    LogFile log({.path = path, .buffer_limit = 1024 * 1024});
+    LogFile log({.path = path, .buffer_limit = std::size_t{1024} * 1024});
     os::Status s = log.write(input);
     if (s.ok()) fail(11, "write past the limit succeeded");
     if (s.error().message() != "write " + path + ": File too large") {
       fail(12, s.error().message());
     }
-    if (log.buffered_bytes() != input.size() - 100 * 1000) fail(13, "not held");
+    if (log.buffered_bytes() != input.size() - std::size_t{100} * 1000) fail(13, "not held");
     if (log.retry().ok()) fail(14, "retry under the limit succeeded");
     if (setrlimit(RLIMIT_FSIZE, &old) != 0) fail(15, "setrlimit back");
     if (!log.retry().ok()) fail(16, "retry after raising the limit failed");

@@ -150,10 +150,10 @@ TEST(LogFollower, StartsInAFileRotatedAwaySinceTheTail) {
 TEST(LogFollower, EveryLineExactlyOnceAcrossManyRotations) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  const std::string input = testing::numbered_lines(2 * 1024 * 1024, 31);
-  LogFile log({.path = path, .max_size = 16 * 1024, .keep = 1000});
+  const std::string input = testing::numbered_lines(std::size_t{2} * 1024 * 1024, 31);
+  LogFile log({.path = path, .max_size = std::size_t{16} * 1024, .keep = 1000});
   ASSERT_TRUE(log.open().ok());
-  LogFollower f(path, end_of(path), {.partial_after_polls = 0, .max_read = 48 * 1024});
+  LogFollower f(path, end_of(path), {.partial_after_polls = 0, .max_read = std::size_t{48} * 1024});
   std::mt19937 rng(32);
   std::uniform_int_distribution<std::size_t> chunk(1, 8000);
   std::uniform_int_distribution<int> writes_per_poll(0, 40);

@@ -60,8 +60,8 @@ TEST(Tail, NoFileIsNoLines) {
 TEST(Tail, LinesLongerThanTheReadBlockComeBackWhole) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  const std::string long1(200 * 1000, 'x');
-  const std::string long2(150 * 1000, 'y');
+  const std::string long1(std::size_t{200} * 1000, 'x');
+  const std::string long2(std::size_t{150} * 1000, 'y');
   write_file(path, "first\n" + long1 + "\n" + long2 + "\nlast");
   EXPECT_EQ(tail_of(path, 3), (Lines{long1, long2, "last"}));
   EXPECT_EQ(tail_of(path, 4), (Lines{"first", long1, long2, "last"}));
@@ -108,9 +108,9 @@ TEST(Tail, ACurrentFileNotYetCreatedIsSkipped) {
 TEST(Tail, AcrossRotationsWrittenByLogFile) {
   TempDir dir;
   const auto path = dir.file("a.log");
-  const std::string input = testing::numbered_lines(300 * 1024, 21);
+  const std::string input = testing::numbered_lines(std::size_t{300} * 1024, 21);
   {
-    LogFile log({.path = path, .max_size = 32 * 1024, .keep = 20});
+    LogFile log({.path = path, .max_size = std::size_t{32} * 1024, .keep = 20});
     for (std::size_t pos = 0; pos < input.size(); pos += 1000) {
       ASSERT_TRUE(log.write(input.substr(pos, 1000)).ok());
     }

@@ -52,6 +52,7 @@ void aborting_hook(const CrashInfo& info) noexcept {
 
 void write_near_null() {
   volatile std::uintptr_t address = 0x10;
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): a bad address on purpose
   *reinterpret_cast<volatile int*>(address) = 1;
 }
 

@@ -7,7 +7,6 @@ namespace supd::os {
 namespace {
 
 using testing::ChildTest;
-using testing::Collector;
 using testing::helper;
 using testing::TempDir;
 

@@ -42,8 +42,10 @@ void expect_no_torn_reads(const std::string& page, const WriterOptions& writer_o
   auto writer = StatusWriter::create(page, 16, writer_options);
   ASSERT_TRUE(writer.ok()) << writer.error().message();
   std::vector<int> slots;
-  for (int i = 0; i < kServices; ++i)
+  slots.reserve(kServices);
+  for (int i = 0; i < kServices; ++i) {
     slots.push_back(writer->add_or_find("svc" + std::to_string(i)));
+  }
   const pid_t child = start_hammering(*writer, slots);
   ASSERT_GT(child, 0);
 
@@ -65,8 +67,9 @@ void expect_no_torn_reads(const std::string& page, const WriterOptions& writer_o
     EXPECT_TRUE(snapshot->complete);
     for (const ServiceStatus& s : snapshot->services) {
       if (!is_consistent(s)) {
-        if (++torn <= 3)
+        if (++torn <= 3) {
           ADD_FAILURE() << "torn record: pid " << s.pid << " last_exit " << s.last_exit;
+        }
       }
     }
     if (seen.size() < 1000) seen.insert(snapshot->services[0].pid);

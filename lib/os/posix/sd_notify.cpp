@@ -54,7 +54,7 @@ std::optional<std::uint64_t> parse_number(const char* text) {
 bool notify_systemd(std::string_view message) {
   const char* socket_name = ::getenv("NOTIFY_SOCKET");
   if (socket_name == nullptr) return false;
-  sockaddr_un address;
+  sockaddr_un address{};
   socklen_t length = 0;
   if (!notify_address(socket_name, address, length)) return false;
 
