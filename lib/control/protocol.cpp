@@ -441,8 +441,9 @@ nlohmann::json request_to_json(const Request& request) {
     out["names"] = request.names;
   }
   if ((c.allowed & WaitField) != 0) out["wait"] = request.wait;
-  if ((c.allowed & TimeoutField) != 0 && request.timeout_ms)
+  if ((c.allowed & TimeoutField) != 0 && request.timeout_ms) {
     out["timeout_ms"] = *request.timeout_ms;
+  }
   if ((c.allowed & SignalField) != 0 && request.signal) {
     out["signal"] = std::string(os::signal_name(*request.signal)).substr(3);
   }

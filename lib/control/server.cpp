@@ -105,8 +105,8 @@ std::string seconds_text(std::chrono::milliseconds d) {
 }
 
 std::string bytes_text(std::size_t n) {
-  if (n % (std::size_t{1024} * 1024) == 0)
-    return std::to_string(n / (std::size_t{1024} * 1024)) + " MiB";
+  constexpr std::size_t kMiB = std::size_t{1024} * 1024;
+  if (n % kMiB == 0) return std::to_string(n / kMiB) + " MiB";
   if (n % 1024 == 0) return std::to_string(n / 1024) + " KiB";
   return std::to_string(n) + " bytes";
 }
