@@ -18,17 +18,30 @@ using test::running_under_wine;
 using test::wait_until;
 using win::UniqueHandle;
 
-// Runs the loop until the child's stdout holds the "grandchild <pid>" line.
+// Runs the loop until the child's stdout holds a whole "grandchild <pid>" line, wherever it
+// is among what the child printed.
 DWORD grandchild_pid(asio::io_context& io, const test::PipeCollector& out) {
+  const std::string prefix = "grandchild ";
+  auto line_start = [&] {
+    const std::string& text = out.text();
+    const std::size_t at = text.find(prefix);
+    return at != std::string::npos && text.find('\n', at) != std::string::npos ? at
+                                                                               : std::string::npos;
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (out.text().find('\n') == std::string::npos && !out.done() &&
+  while (line_start() == std::string::npos && !out.done() &&
          std::chrono::steady_clock::now() < deadline) {
     io.run_for(std::chrono::milliseconds(20));
     if (io.stopped()) io.restart();
   }
-  const std::string prefix = "grandchild ";
-  if (out.text().rfind(prefix, 0) != 0) return 0;
-  return static_cast<DWORD>(std::stoul(out.text().substr(prefix.size())));
+  const std::size_t at = line_start();
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no \"grandchild <pid>\" line from the child"
+                  << (out.done() ? " (its stdout ended)" : "") << "; it printed: [" << out.text()
+                  << "]";
+    return 0;
+  }
+  return static_cast<DWORD>(std::stoul(out.text().substr(at + prefix.size())));
 }
 
 // PROCESS_QUERY_INFORMATION, not ..._LIMITED_...: Wine's IsProcessInJob needs the full right.
